@@ -1,0 +1,216 @@
+//! The JetStream bus: connection, idempotent stream setup, and publishing.
+//!
+//! Services never publish from handlers: they write events to the store's
+//! outbox and the [`relay`](crate::store::relay) calls [`Bus::publish`]. Each
+//! publish carries a `Nats-Msg-Id` derived from the fact and waits for the
+//! server's PubAck, so a re-publish inside the stream's duplicate window is
+//! dropped by the server and nothing counts as sent until it is stored.
+
+pub mod listener;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use async_nats::{
+    ConnectOptions, HeaderMap,
+    connection::State,
+    jetstream::{
+        self, ErrorCode,
+        context::GetStreamErrorKind,
+        message::PublishMessage,
+        stream::{Config as StreamConfig, DiscardPolicy, RetentionPolicy, StorageType},
+    },
+};
+use bytes::Bytes;
+
+use crate::{
+    config::{NatsSettings, redact_url},
+    events::{DLQ_STREAM, DLQ_SUBJECTS, STREAM, STREAM_SUBJECTS},
+    http::metrics::Metrics,
+};
+
+/// A NATS connection with JetStream. Cheap to clone.
+#[derive(Clone)]
+pub struct Bus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: async_nats::Client,
+    jetstream: jetstream::Context,
+    settings: NatsSettings,
+    metrics: Metrics,
+    prepared: AtomicBool,
+}
+
+impl Bus {
+    /// Starts connecting in the background and returns at once: a service
+    /// serves `/healthz` (and answers 503 on `/readyz`) while NATS is down.
+    pub async fn connect(settings: &NatsSettings, name: &str, metrics: Metrics) -> anyhow::Result<Self> {
+        let url = redact_url(&settings.url);
+        let options = ConnectOptions::new()
+            .name(name)
+            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(2))
+            .reconnect_delay_callback(move |attempts| {
+                if attempts > 0 {
+                    tracing::warn!(dependency = "nats", url = %url, attempt = attempts, "cannot reach NATS, retrying");
+                }
+                // Exponential, capped at 5 s (contract: backoff of up to 5 s).
+                Duration::from_millis(100u64.saturating_mul(1 << attempts.min(6))).min(Duration::from_secs(5))
+            });
+        let client = options
+            .connect(settings.url.as_str())
+            .await
+            .with_context(|| format!("invalid NATS URL {}", redact_url(&settings.url)))?;
+        let jetstream = jetstream::new(client.clone());
+        Ok(Self {
+            inner: Arc::new(Inner {
+                client,
+                jetstream,
+                settings: settings.clone(),
+                metrics,
+                prepared: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// Creates any missing stream; an existing stream is used as it is, with
+    /// a warning about differences. Idempotent, one attempt.
+    pub async fn prepare(&self) -> anyhow::Result<()> {
+        // Fail fast rather than wait for a JetStream request to time out.
+        if !self.is_connected() {
+            anyhow::bail!("not connected to NATS");
+        }
+        self.ensure_stream(ticketing_stream()).await?;
+        self.ensure_stream(dead_letter_stream()).await?;
+        self.inner.prepared.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether streams exist and the connection is up.
+    pub fn is_ready(&self) -> bool {
+        self.inner.prepared.load(Ordering::Acquire) && self.is_connected()
+    }
+
+    /// Whether the client is connected right now.
+    pub fn is_connected(&self) -> bool {
+        self.inner.client.connection_state() == State::Connected
+    }
+
+    /// The URL without credentials, for logs.
+    pub fn describe(&self) -> String {
+        redact_url(&self.inner.settings.url)
+    }
+
+    /// The consumer settings this service was configured with.
+    pub fn settings(&self) -> &NatsSettings {
+        &self.inner.settings
+    }
+
+    /// The JetStream context, for consumers and tests.
+    pub fn jetstream(&self) -> &jetstream::Context {
+        &self.inner.jetstream
+    }
+
+    /// The core client, for tests that subscribe.
+    pub fn client(&self) -> &async_nats::Client {
+        &self.inner.client
+    }
+
+    /// Publishes `payload` on `subject` with `message_id` and waits for the
+    /// PubAck. Returns whether the server already had this message id.
+    pub async fn publish(&self, subject: &str, message_id: &str, payload: Bytes) -> anyhow::Result<bool> {
+        self.publish_with(subject, message_id, payload, HeaderMap::new()).await
+    }
+
+    /// [`Bus::publish`] with extra headers (used for dead letters).
+    pub async fn publish_with(
+        &self,
+        subject: &str,
+        message_id: &str,
+        payload: Bytes,
+        headers: HeaderMap,
+    ) -> anyhow::Result<bool> {
+        let message = PublishMessage::build().payload(payload).headers(headers).message_id(message_id);
+        let ack = self
+            .inner
+            .jetstream
+            .send_publish(subject.to_owned(), message)
+            .await
+            .with_context(|| format!("cannot publish {subject}"))?
+            .await
+            .with_context(|| format!("no PubAck for {subject}"))?;
+        if !ack.duplicate {
+            self.inner.metrics.published(subject);
+        }
+        Ok(ack.duplicate)
+    }
+
+    async fn ensure_stream(&self, wanted: StreamConfig) -> anyhow::Result<()> {
+        let name = wanted.name.clone();
+        match self.inner.jetstream.get_stream(&name).await {
+            Ok(mut stream) => {
+                let info = stream.info().await.with_context(|| format!("cannot read stream {name}"))?;
+                let existing = &info.config;
+                if existing.subjects != wanted.subjects
+                    || existing.max_age != wanted.max_age
+                    || existing.duplicate_window != wanted.duplicate_window
+                {
+                    tracing::warn!(
+                        stream = %name,
+                        existing_subjects = ?existing.subjects,
+                        wanted_subjects = ?wanted.subjects,
+                        "stream exists with different settings; using it as it is"
+                    );
+                }
+                Ok(())
+            }
+            Err(error) if matches!(error.kind(), GetStreamErrorKind::JetStream(inner) if inner.error_code() == ErrorCode::STREAM_NOT_FOUND) =>
+            {
+                // A concurrent creator with the same config makes this a no-op.
+                self.inner
+                    .jetstream
+                    .get_or_create_stream(wanted)
+                    .await
+                    .with_context(|| format!("cannot create stream {name}"))?;
+                tracing::info!(stream = %name, "created stream");
+                Ok(())
+            }
+            Err(error) => Err(error).with_context(|| format!("cannot look up stream {name}")),
+        }
+    }
+}
+
+/// `TICKETING`: every event, kept 7 days, deduplicated over 120 s.
+pub fn ticketing_stream() -> StreamConfig {
+    StreamConfig {
+        name: STREAM.to_owned(),
+        subjects: STREAM_SUBJECTS.iter().map(|s| (*s).to_owned()).collect(),
+        storage: StorageType::File,
+        retention: RetentionPolicy::Limits,
+        discard: DiscardPolicy::Old,
+        max_age: Duration::from_secs(7 * 24 * 3600),
+        duplicate_window: Duration::from_secs(120),
+        ..Default::default()
+    }
+}
+
+/// `TICKETING_DLQ`: dead letters, kept 30 days.
+pub fn dead_letter_stream() -> StreamConfig {
+    StreamConfig {
+        name: DLQ_STREAM.to_owned(),
+        subjects: DLQ_SUBJECTS.iter().map(|s| (*s).to_owned()).collect(),
+        storage: StorageType::File,
+        retention: RetentionPolicy::Limits,
+        max_age: Duration::from_secs(30 * 24 * 3600),
+        duplicate_window: Duration::from_secs(120),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,178 @@
+//! Prometheus metrics, one registry per running service (not a global, so two
+//! services in one test process keep separate counts).
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{
+        counter::Counter,
+        family::{Family, MetricConstructor},
+        gauge::Gauge,
+        histogram::{Histogram, exponential_buckets},
+    },
+    registry::Registry,
+};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SubjectLabels {
+    subject: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConsumedLabels {
+    subject: String,
+    outcome: &'static str,
+}
+
+#[derive(Clone)]
+struct LatencyBuckets;
+
+impl MetricConstructor<Histogram> for LatencyBuckets {
+    fn new_metric(&self) -> Histogram {
+        // 0.5 ms to ~4 s.
+        Histogram::new(exponential_buckets(0.0005, 2.0, 14))
+    }
+}
+
+/// The service's metrics. Cheap to clone.
+#[derive(Clone)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    registry: Mutex<Registry>,
+    http_requests: Family<RequestLabels, Counter>,
+    http_duration: Family<RouteLabels, Histogram, LatencyBuckets>,
+    events_published: Family<SubjectLabels, Counter>,
+    events_consumed: Family<ConsumedLabels, Counter>,
+    outbox_pending: Gauge,
+}
+
+/// How a consumed message ended, for `events_consumed_total{outcome}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsumeOutcome {
+    /// Applied, duplicate or stale: acked.
+    Ack,
+    /// Not yet: nak with delay.
+    Retry,
+    /// Parked on the dead-letter subject.
+    DeadLetter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A registry with the contract's standard metrics.
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let http_requests = Family::default();
+        let http_duration = Family::new_with_constructor(LatencyBuckets);
+        let events_published = Family::default();
+        let events_consumed = Family::default();
+        let outbox_pending = Gauge::default();
+        registry.register("http_requests", "HTTP requests answered", http_requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
+        registry.register("events_published", "Events published with a PubAck", events_published.clone());
+        registry.register("events_consumed", "Events consumed, by outcome", events_consumed.clone());
+        registry.register("outbox_pending", "Events waiting in the outbox", outbox_pending.clone());
+        Self {
+            inner: Arc::new(Inner {
+                registry: Mutex::new(registry),
+                http_requests,
+                http_duration,
+                events_published,
+                events_consumed,
+                outbox_pending,
+            }),
+        }
+    }
+
+    /// Registers a service-specific counter (exported as `<name>_total`).
+    pub fn counter(&self, name: &str, help: &str) -> Counter {
+        let counter = Counter::default();
+        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
+            name,
+            help,
+            counter.clone(),
+        );
+        counter
+    }
+
+    pub(crate) fn record_request(&self, method: &str, route: &str, status: u16, latency: Duration) {
+        let (method, route) = (method.to_owned(), route.to_owned());
+        self.inner
+            .http_requests
+            .get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status })
+            .inc();
+        self.inner.http_duration.get_or_create(&RouteLabels { method, route }).observe(latency.as_secs_f64());
+    }
+
+    pub(crate) fn published(&self, subject: &str) {
+        self.inner.events_published.get_or_create(&SubjectLabels { subject: subject.to_owned() }).inc();
+    }
+
+    pub(crate) fn consumed(&self, subject: &str, outcome: ConsumeOutcome) {
+        let outcome = match outcome {
+            ConsumeOutcome::Ack => "ack",
+            ConsumeOutcome::Retry => "retry",
+            ConsumeOutcome::DeadLetter => "dead_letter",
+        };
+        self.inner.events_consumed.get_or_create(&ConsumedLabels { subject: subject.to_owned(), outcome }).inc();
+    }
+
+    pub(crate) fn set_outbox_pending(&self, pending: u64) {
+        self.inner.outbox_pending.set(i64::try_from(pending).unwrap_or(i64::MAX));
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        let registry = self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        encode(&mut text, &registry).expect("writing to a String cannot fail");
+        text
+    }
+}
+
+/// Middleware: counts and times every request by its route template.
+pub(crate) async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().as_str().to_owned();
+    // The template (`/api/tickets/{id}`), never the raw path, so ids do not
+    // explode the label set; unmatched paths share one label.
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
+    let response = next.run(request).await;
+    metrics.record_request(&method, &route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// `GET /metrics`.
+pub(crate) async fn serve(State(metrics): State<Metrics>) -> impl IntoResponse {
+    ([(http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics.render())
+}

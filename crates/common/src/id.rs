@@ -1,0 +1,72 @@
+//! ObjectIds as 24 lower-case hex characters, in every store backend.
+//!
+//! The owner of a resource generates its id and replicas reuse it, so the same
+//! string identifies a ticket in tickets, orders and their events. Ids are
+//! MongoDB ObjectIds (time-ordered), which is also why sorting by id lists
+//! resources oldest first.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// A 24-hex ObjectId, always stored lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId(String);
+
+impl ObjectId {
+    /// A new, time-ordered id.
+    pub fn generate() -> Self {
+        Self(mongodb::bson::oid::ObjectId::new().to_hex())
+    }
+
+    /// Accepts 24 hex characters in either case; anything else is `None`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw.len() == 24 && raw.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Self(raw.to_ascii_lowercase()))
+    }
+
+    /// The lower-case hex form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for ObjectId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Self::parse(&raw).ok_or_else(|| de::Error::custom(format!("`{raw}` is not a 24-hex ObjectId")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_are_24_lower_hex_and_increase() {
+        let first = ObjectId::generate();
+        let second = ObjectId::generate();
+        assert_eq!(first.as_str().len(), 24);
+        assert!(first.as_str().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(first < second, "ids from one process sort in creation order");
+    }
+
+    #[test]
+    fn parsing_accepts_either_case_and_refuses_the_rest() {
+        assert_eq!(ObjectId::parse("6561A0C0F1E2D3C4B5A69788").unwrap().as_str(), "6561a0c0f1e2d3c4b5a69788");
+        for bad in ["", "abc", "6561a0c0f1e2d3c4b5a6978", "6561a0c0f1e2d3c4b5a697889", "zz61a0c0f1e2d3c4b5a69788"] {
+            assert!(ObjectId::parse(bad).is_none(), "{bad} should be refused");
+        }
+    }
+}
