@@ -1,0 +1,15 @@
+//! The orders service: a buyer reserves a ticket for a short window, then
+//! pays (or lets the reservation lapse, or cancels it).
+//!
+//! Read in this order: [`config`] (settings), [`ticket`] (the replica of
+//! tickets kept from `ticket.created` / `ticket.updated`), [`order`] (the
+//! order document, its state machine and the unique index that keeps one
+//! live order per ticket), [`routes`] (`/api/orders…`), [`listeners`] (the
+//! replica, expirations and payments) and [`startup`] (assembly).
+
+pub mod config;
+pub mod listeners;
+pub mod order;
+pub mod routes;
+pub mod startup;
+pub mod ticket;

@@ -1,0 +1,28 @@
+//! The durable `orders-service` consumer, unfiltered (NATS 2.9 honours one
+//! filter, and orders needs four subjects): subjects without a handler, such
+//! as our own `order.*`, are acked at once. Every handler is idempotent
+//! (contract 4.4): a duplicate changes nothing and is done.
+
+mod expiration_complete;
+mod payment_created;
+mod ticket_created;
+mod ticket_updated;
+
+use common::{
+    bus::listener::Listener,
+    events::{ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated},
+};
+
+use crate::startup::AppState;
+
+/// The consumer's durable name.
+pub const DURABLE: &str = "orders-service";
+
+/// The listener the service runs.
+pub fn listener() -> Listener<AppState> {
+    Listener::new(DURABLE, None)
+        .on::<TicketCreated, _, _>(ticket_created::handle)
+        .on::<TicketUpdated, _, _>(ticket_updated::handle)
+        .on::<ExpirationComplete, _, _>(expiration_complete::handle)
+        .on::<PaymentCreated, _, _>(payment_created::handle)
+}

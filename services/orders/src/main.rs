@@ -1,0 +1,8 @@
+//! The orders binary: settings from the environment, then the service.
+
+use orders::{config::Settings, startup::Application};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    common::runtime::main("orders", Settings::from_env, Application::build).await
+}

@@ -1,0 +1,37 @@
+//! `DELETE /api/orders/{orderId}`: steps 1–3 as for GET, then
+//! 4. 400 `Cannot cancel a completed order`;
+//! 5. 204: an open order becomes `cancelled` v1 with `order.cancelled`; an
+//!    already cancelled order is left as it is, with no second event (a
+//!    second `order.cancelled` could release another buyer's reservation).
+
+use axum::{extract::State, http::StatusCode};
+use common::{ApiError, Result, events::OrderStatus, extract::IdPath, session::RequireAuth};
+
+use super::view::owned_order;
+use crate::startup::AppState;
+
+const COMPLETED: &str = "Cannot cancel a completed order";
+
+/// The handler.
+pub(crate) async fn cancel_order(
+    State(state): State<AppState>,
+    RequireAuth(user): RequireAuth,
+    IdPath(id): IdPath,
+) -> Result<StatusCode> {
+    loop {
+        let order = owned_order(&state, &user, &id).await?;
+        match order.status {
+            OrderStatus::Complete => return Err(ApiError::bad_request(COMPLETED)),
+            OrderStatus::Cancelled => return Ok(StatusCode::NO_CONTENT),
+            OrderStatus::Created | OrderStatus::AwaitingPayment => {
+                let (cancelled, event) = order.cancellation();
+                if state.store.update(&cancelled, &[event]).await? {
+                    tracing::info!(order_id = %order.id, ticket_id = %order.ticket_id, "order cancelled by its buyer");
+                    return Ok(StatusCode::NO_CONTENT);
+                }
+                // An expiry or a payment moved it meanwhile: decide again on
+                // what is stored now (versions only grow, so this ends).
+            }
+        }
+    }
+}

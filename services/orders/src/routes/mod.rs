@@ -1,0 +1,26 @@
+//! The HTTP API (contract 3.3); every route needs a session.
+//!
+//! | Route | File |
+//! |---|---|
+//! | `POST /api/orders` | [`create_order`] |
+//! | `GET /api/orders` | [`list_orders`] |
+//! | `GET /api/orders/{orderId}` | [`show_order`] |
+//! | `DELETE /api/orders/{orderId}` | [`cancel_order`] |
+
+mod cancel_order;
+mod create_order;
+mod list_orders;
+mod show_order;
+mod view;
+
+use axum::{Router, routing::get};
+
+use crate::startup::AppState;
+
+/// The service's API routes, with their state.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/orders", get(list_orders::list_orders).post(create_order::create_order))
+        .route("/api/orders/{orderId}", get(show_order::show_order).delete(cancel_order::cancel_order))
+        .with_state(state)
+}

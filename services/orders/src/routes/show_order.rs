@@ -1,0 +1,20 @@
+//! `GET /api/orders/{orderId}`: 401, 404 (malformed or unknown), 401 for a
+//! non-owner, else 200 with the order.
+
+use axum::{Json, extract::State};
+use common::{Result, extract::IdPath, session::RequireAuth};
+
+use super::view::{OrderView, owned_order, ticket_of};
+use crate::startup::AppState;
+
+/// The handler. `RequireAuth` runs first, so a malformed id is still 401
+/// for anonymous callers.
+pub(crate) async fn show_order(
+    State(state): State<AppState>,
+    RequireAuth(user): RequireAuth,
+    IdPath(id): IdPath,
+) -> Result<Json<OrderView>> {
+    let order = owned_order(&state, &user, &id).await?;
+    let ticket = ticket_of(&state, &order).await?;
+    Ok(Json(OrderView::new(order, &ticket)))
+}

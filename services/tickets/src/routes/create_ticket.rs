@@ -1,0 +1,23 @@
+//! `POST /api/tickets` `{title, price}`: 401, then 400 field errors, then 201
+//! with the ticket at version 0, its `ticket.created` written in the same
+//! store write (the outbox).
+
+use axum::{Json, extract::State, http::StatusCode};
+use common::{Result, events::Outgoing, extract::JsonObject, session::RequireAuth};
+
+use super::{fields::TicketFields, view::TicketView};
+use crate::{price::Route, startup::AppState, ticket::Ticket};
+
+/// The handler. `RequireAuth` comes before the body: anonymous callers get
+/// 401 before anything is validated.
+pub(crate) async fn create_ticket(
+    State(state): State<AppState>,
+    RequireAuth(user): RequireAuth,
+    body: JsonObject,
+) -> Result<(StatusCode, Json<TicketView>)> {
+    let TicketFields { title, price } = TicketFields::parse(&body, Route::Create)?;
+    let ticket = Ticket::new(title, price, user.id);
+    state.store.insert(&ticket, &[Outgoing::of(&ticket.created_event())]).await?;
+    tracing::info!(ticket_id = %ticket.id, "ticket created");
+    Ok((StatusCode::CREATED, Json(ticket.into())))
+}

@@ -1,0 +1,139 @@
+//! Tickets, tombstones of cancelled orders, and the events a ticket emits.
+//!
+//! A ticket is free, reserved (`orderId` set) or sold (its order was paid:
+//! `orderId` then stays for good, since orders never cancels a paid order).
+//! Every change moves `version` by one and emits an event with the new
+//! version, so replicas can apply them strictly in order (contract 4.5).
+
+use common::{
+    events::{TicketCreated, TicketUpdated},
+    id::ObjectId,
+    money::Cents,
+    store::{CollectionSpec, Document},
+};
+use serde::{Deserialize, Serialize};
+
+/// A ticket for sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ticket {
+    /// Generated here; replicas reuse it.
+    pub id: ObjectId,
+    /// 0 when created, +1 on every change.
+    pub version: i64,
+    /// Trimmed, non-empty.
+    pub title: String,
+    /// In cents, never a float in the store.
+    #[serde(rename = "price")]
+    pub price_cents: i64,
+    /// The seller.
+    pub user_id: ObjectId,
+    /// The order holding it, while reserved (and for good once sold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<ObjectId>,
+}
+
+impl Document for Ticket {
+    const COLLECTION: CollectionSpec = CollectionSpec { name: "tickets", indexes: &[] };
+
+    fn id(&self) -> &ObjectId {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Ticket {
+    /// A new, free ticket at version 0.
+    pub fn new(title: String, price: Cents, seller: ObjectId) -> Self {
+        Self { id: ObjectId::generate(), version: 0, title, price_cents: price.0, user_id: seller, order_id: None }
+    }
+
+    /// The next version with `title` and `price` (an owner's edit).
+    pub fn edited(&self, title: String, price: Cents) -> Self {
+        Self { version: self.version + 1, title, price_cents: price.0, ..self.clone() }
+    }
+
+    /// The next version, held by `order` (or released with `None`).
+    pub fn held_by(&self, order: Option<ObjectId>) -> Self {
+        Self { version: self.version + 1, order_id: order, ..self.clone() }
+    }
+
+    /// The price on the wire.
+    pub fn price(&self) -> Cents {
+        Cents(self.price_cents)
+    }
+
+    /// `ticket.created` for this (version 0) ticket.
+    pub fn created_event(&self) -> TicketCreated {
+        TicketCreated {
+            id: self.id.clone(),
+            version: self.version,
+            title: self.title.clone(),
+            price: self.price(),
+            user_id: self.user_id.clone(),
+        }
+    }
+
+    /// `ticket.updated` for this version; `orderId` exactly while reserved.
+    pub fn updated_event(&self) -> TicketUpdated {
+        TicketUpdated {
+            id: self.id.clone(),
+            version: self.version,
+            title: self.title.clone(),
+            price: self.price(),
+            user_id: self.user_id.clone(),
+            order_id: self.order_id.clone(),
+        }
+    }
+}
+
+/// A cancelled order, remembered so that a late or redelivered
+/// `order.created` for it can never reserve a ticket again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// The cancelled order's id.
+    pub id: ObjectId,
+    /// Always 0: tombstones never change.
+    pub version: i64,
+}
+
+impl Document for Tombstone {
+    const COLLECTION: CollectionSpec = CollectionSpec { name: "tombstones", indexes: &[] };
+
+    fn id(&self) -> &ObjectId {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_stored_as_integer_cents() {
+        let ticket = Ticket::new("concert".into(), Cents(1999), ObjectId::generate());
+        let stored = serde_json::to_value(&ticket).unwrap();
+        assert_eq!(stored["price"], serde_json::json!(1999));
+        assert!(stored.get("orderId").is_none(), "a free ticket has no orderId at all");
+        assert_eq!(serde_json::to_value(ticket.created_event()).unwrap()["price"], serde_json::json!(19.99));
+    }
+
+    #[test]
+    fn every_change_moves_the_version_by_one() {
+        let ticket = Ticket::new("concert".into(), Cents(2000), ObjectId::generate());
+        let order = ObjectId::generate();
+        let reserved = ticket.held_by(Some(order.clone()));
+        assert_eq!((reserved.version, reserved.updated_event().order_id), (1, Some(order)));
+        let released = reserved.held_by(None);
+        assert_eq!((released.version, released.updated_event().order_id), (2, None));
+        let edited = released.edited("opera".into(), Cents(50));
+        assert_eq!((edited.version, edited.title.as_str(), edited.price_cents), (3, "opera", 50));
+    }
+}

@@ -1,0 +1,9 @@
+//! The tickets service over real HTTP on port 0, with a private NATS server
+//! and a fresh store per test.
+
+mod create;
+mod helpers;
+mod listeners;
+mod outbox;
+mod read;
+mod update;
