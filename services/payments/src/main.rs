@@ -1,0 +1,8 @@
+//! The payments binary: settings from the environment, then the service.
+
+use payments::{config::Settings, startup::Application};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    common::runtime::main("payments", Settings::from_env, Application::build).await
+}
