@@ -1,0 +1,66 @@
+//! Settings from the environment, with the contract's names and defaults.
+
+use std::net::SocketAddr;
+
+use common::config::{ConfigError, DatabaseUrl, Env, Secret};
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to listen (`PORT`, default 3000).
+    pub addr: SocketAddr,
+    /// The store (`DATABASE_URL`, default `sqlite:data/auth.db`).
+    pub database: DatabaseUrl,
+    /// Signs session tokens (`JWT_KEY`, required).
+    pub jwt_key: Secret,
+    /// Token and cookie lifetime (`JWT_TTL_SECONDS`, default one day).
+    pub jwt_ttl_seconds: u64,
+    /// Whether cookies carry `Secure` (`COOKIE_SECURE`, default true).
+    pub cookie_secure: bool,
+}
+
+impl Settings {
+    /// Reads and checks every setting; the error is what the process prints.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let jwt_key = env.secret("JWT_KEY")?;
+        Ok(Self {
+            addr: env.listen_addr()?,
+            database: env.database("auth")?,
+            jwt_key,
+            jwt_ttl_seconds: env.positive_int("JWT_TTL_SECONDS", 86_400)?,
+            cookie_secure: env.boolean("COOKIE_SECURE", true)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_jwt_key_is_required() {
+        for env in [Env::default(), Env::from_pairs([("JWT_KEY", "")])] {
+            assert_eq!(Settings::from_env(&env).unwrap_err().to_string(), "JWT_KEY must be defined");
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let settings = Settings::from_env(&Env::from_pairs([("JWT_KEY", "k")])).unwrap();
+        assert_eq!(settings.addr.to_string(), "0.0.0.0:3000");
+        assert_eq!(settings.database, DatabaseUrl::Sqlite("data/auth.db".into()));
+        assert_eq!(settings.jwt_ttl_seconds, 86_400);
+        assert!(settings.cookie_secure);
+        assert!(!format!("{settings:?}").contains("\"k\""), "the key never shows");
+    }
+
+    #[test]
+    fn cookie_settings_are_checked() {
+        let env = Env::from_pairs([("JWT_KEY", "k"), ("COOKIE_SECURE", "0"), ("JWT_TTL_SECONDS", "60")]);
+        let settings = Settings::from_env(&env).unwrap();
+        assert!(!settings.cookie_secure);
+        assert_eq!(settings.jwt_ttl_seconds, 60);
+        let env = Env::from_pairs([("JWT_KEY", "k"), ("COOKIE_SECURE", "maybe")]);
+        assert_eq!(Settings::from_env(&env).unwrap_err().to_string(), "COOKIE_SECURE must be true or false");
+    }
+}

@@ -1,0 +1,15 @@
+//! The auth service: users sign up, sign in and out; every service reads the
+//! session cookie it issues.
+//!
+//! Read in this order: [`config`] (settings), [`email`] (the address rule),
+//! [`password`] (argon2id off the async threads, and the dummy hash that
+//! makes an unknown email cost as much as a wrong password), [`user`] (the
+//! stored document and its unique email index), [`routes`]
+//! (`/api/users/…`) and [`startup`] (assembly).
+
+pub mod config;
+pub mod email;
+pub mod password;
+pub mod routes;
+pub mod startup;
+pub mod user;

@@ -1,0 +1,32 @@
+//! The HTTP API (contract 3.1).
+//!
+//! | Route | File |
+//! |---|---|
+//! | `POST /api/users/signup` | [`signup`] |
+//! | `POST /api/users/signin` | [`signin`] |
+//! | `POST /api/users/signout` | [`signout`] |
+//! | `GET /api/users/currentuser` | [`current_user`] |
+
+mod credentials;
+mod current_user;
+mod signin;
+mod signout;
+mod signup;
+mod view;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+
+use crate::startup::AppState;
+
+/// The service's API routes, with their state.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/users/signup", post(signup::signup))
+        .route("/api/users/signin", post(signin::signin))
+        .route("/api/users/signout", post(signout::signout))
+        .route("/api/users/currentuser", get(current_user::current_user))
+        .with_state(state)
+}

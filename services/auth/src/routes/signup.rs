@@ -1,0 +1,36 @@
+//! `POST /api/users/signup` `{email, password}`: 400 field errors, then 400
+//! `Email in use`, then 201 with the user and a session cookie.
+
+use axum::{extract::State, http::StatusCode, response::Response};
+use common::{ApiError, Result, extract::JsonObject};
+use serde_json::Value;
+
+use super::{
+    credentials::{Credentials, Rule},
+    view::signed_in,
+};
+use crate::{
+    startup::AppState,
+    user::{EMAIL_INDEX, User},
+};
+
+/// The handler. The unique index, not the look-up, is what decides: the
+/// look-up only spares a hash when the email is plainly taken, and two
+/// concurrent signups that both pass it still give one user.
+pub(crate) async fn signup(State(state): State<AppState>, body: JsonObject) -> Result<Response> {
+    let Credentials { email, password } = Credentials::parse(&body, Rule::Signup)?;
+    if !state.store.find::<User>(&[("email", Value::from(email.as_str()))]).await?.is_empty() {
+        return Err(email_in_use());
+    }
+    let user = User::new(email, state.passwords.hash(password).await?);
+    match state.store.insert(&user, &[]).await {
+        Err(error) if error.is_duplicate(EMAIL_INDEX) => return Err(email_in_use()),
+        result => result?,
+    }
+    tracing::info!(user_id = %user.id, "user signed up");
+    signed_in(&state.sessions, StatusCode::CREATED, user)
+}
+
+fn email_in_use() -> ApiError {
+    ApiError::bad_request("Email in use")
+}
