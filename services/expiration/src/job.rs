@@ -1,0 +1,102 @@
+//! What a due job does: wait for the exact instant, then publish
+//! `expiration.complete` and complete only once JetStream has acked it.
+//!
+//! A failed publish is retried here, with exponential backoff capped at 30 s,
+//! for as long as the service runs (far beyond the contract's 100 attempts).
+//! The retries stay inside the job on purpose: apalis-redis' own retry gives
+//! up after 25 attempts. Only a shutdown ends the job unpublished, and then
+//! apalis puts it back on the queue for the next worker.
+
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data, MetadataStore};
+use bytes::Bytes;
+use common::{
+    bus::Bus,
+    events::{Event as _, ExpirationComplete, Outgoing},
+    id::ObjectId,
+    timestamp::Timestamp,
+};
+use prometheus_client::metrics::counter::Counter;
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use crate::queue::DUE_AT;
+
+/// The job: `{"orderId":"…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpirationJob {
+    /// The order whose reservation ends.
+    pub order_id: ObjectId,
+}
+
+/// What every run of the job needs.
+#[derive(Clone)]
+pub struct JobContext {
+    /// Publishes the event.
+    pub bus: Bus,
+    /// `expiration_jobs_run_total`.
+    pub runs: Counter,
+    /// Cancelled when the service stops.
+    pub shutdown: CancellationToken,
+}
+
+/// The apalis handler.
+pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobContext>) -> Result<(), BoxDynError> {
+    let due = metadata.get(DUE_AT).and_then(|millis| millis.parse().ok()).and_then(Timestamp::from_unix_millis);
+    if let Some(due) = due {
+        // Fetched up to a second early (whole-second scheduling): wait it out.
+        tokio::select! {
+            () = context.shutdown.cancelled() => return Err("shutting down before the job was due".into()),
+            () = tokio::time::sleep(due.until()) => {}
+        }
+    }
+    let event = ExpirationComplete { order_id: job.order_id.clone() };
+    let outgoing = Outgoing::of(&event);
+    let mut failures = 0u32;
+    loop {
+        match context
+            .bus
+            .publish(ExpirationComplete::SUBJECT, &outgoing.message_id, Bytes::from(outgoing.payload.clone()))
+            .await
+        {
+            Ok(_) => {
+                context.runs.inc();
+                tracing::info!(order_id = %job.order_id, "expiration published");
+                return Ok(());
+            }
+            Err(error) => {
+                failures += 1;
+                let delay = backoff(failures);
+                tracing::warn!(order_id = %job.order_id, attempt = failures, ?delay, error = format!("{error:#}"), "cannot publish the expiration; retrying");
+                tokio::select! {
+                    () = context.shutdown.cancelled() => return Err("shutting down with the expiration unpublished".into()),
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+}
+
+/// 100 ms doubling, capped at 30 s.
+pub fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(100u64.saturating_mul(1 << failures.saturating_sub(1).min(20))).min(Duration::from_secs(30))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_job_is_just_the_order_id() {
+        let job = ExpirationJob { order_id: ObjectId::parse("6561a1d2e3f4a5b6c7d8e9f0").unwrap() };
+        assert_eq!(serde_json::to_string(&job).unwrap(), r#"{"orderId":"6561a1d2e3f4a5b6c7d8e9f0"}"#);
+    }
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_thirty_seconds() {
+        let delays: Vec<u128> = [1, 2, 3, 9, 10, 100].iter().map(|n| backoff(*n).as_millis()).collect();
+        assert_eq!(delays, vec![100, 200, 400, 25_600, 30_000, 30_000]);
+    }
+}

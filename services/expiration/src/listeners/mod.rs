@@ -1,0 +1,15 @@
+//! The durable `expiration-service` consumer, filtered on `order.created`.
+
+mod order_created;
+
+use common::{bus::listener::Listener, events::OrderCreated};
+
+use crate::queue::Queue;
+
+/// The consumer's durable name.
+pub const DURABLE: &str = "expiration-service";
+
+/// The listener the service runs.
+pub fn listener() -> Listener<Queue> {
+    Listener::new(DURABLE, Some("order.created")).on::<OrderCreated, _, _>(order_created::handle)
+}

@@ -1,0 +1,8 @@
+//! The expiration binary: settings from the environment, then the service.
+
+use expiration::{config::Settings, startup::Application};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    common::runtime::main("expiration", Settings::from_env, Application::build).await
+}

@@ -1,0 +1,6 @@
+//! The expiration service against a private redis-server (AOF) and a
+//! private nats-server, on port 0.
+
+mod helpers;
+mod jobs;
+mod resilience;
