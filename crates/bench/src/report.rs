@@ -1,0 +1,122 @@
+//! The Markdown written to `docs/benchmarks.md`.
+
+use std::{fmt::Write as _, time::Duration};
+
+use crate::{flows::Spread, load::LoadResult};
+
+/// Resident memory of one service.
+#[derive(Debug, Clone)]
+pub(crate) struct Memory {
+    /// Service name.
+    pub(crate) service: String,
+    /// VmRSS in KiB.
+    pub(crate) rss_kib: u64,
+}
+
+/// Element-wise maximum of two samples of the same services.
+pub(crate) fn max_memory(a: Vec<Memory>, b: Vec<Memory>) -> Vec<Memory> {
+    if a.is_empty() {
+        return b;
+    }
+    a.into_iter()
+        .map(|m| {
+            let other = b.iter().find(|o| o.service == m.service).map_or(0, |o| o.rss_kib);
+            Memory { rss_kib: m.rss_kib.max(other), ..m }
+        })
+        .collect()
+}
+
+/// Everything one run measured.
+pub(crate) struct Report {
+    /// Load tests, the ceiling first.
+    pub(crate) loads: Vec<LoadResult>,
+    /// RSS after start-up and seeding.
+    pub(crate) idle: Vec<Memory>,
+    /// Highest RSS seen during the load tests.
+    pub(crate) peak: Vec<Memory>,
+    /// `POST /api/tickets` → orderable.
+    pub(crate) orderable: Spread,
+    /// `POST /api/orders` → ticket reserved.
+    pub(crate) reserved: Spread,
+    /// Cancellation lateness after `expiresAt`.
+    pub(crate) lateness: Spread,
+    /// (winners, refused, elapsed) for 1000 buyers of one ticket.
+    pub(crate) contention: (usize, usize, Duration),
+}
+
+impl Report {
+    /// The report as Markdown, with the machine and the date.
+    pub(crate) fn markdown(&self) -> String {
+        let mut md = String::from("# Benchmarks\n\n");
+        let _ = writeln!(md, "Measured by `scripts/bench.sh` on {} ({}), {}.\n", machine(), cores(), today());
+        md.push_str(
+            "Release build, whole stack through the launcher (SQLite stores, local NATS with JetStream, Redis with AOF, \
+             fake Stripe), `RUST_LOG=warn`; load from `wrk` (2 threads, 32 connections, 10 s per route) on the same \
+             machine, so the load generator shares the two cores with the services.\n\n",
+        );
+        md.push_str("## HTTP throughput and latency\n\n| Route | Requests/s | p50 (ms) | p99 (ms) | Non-2xx |\n|---|---:|---:|---:|---:|\n");
+        for load in &self.loads {
+            let _ = writeln!(
+                md,
+                "| {} | {:.0} | {:.2} | {:.2} | {} |",
+                load.label, load.rps, load.p50_ms, load.p99_ms, load.errors
+            );
+        }
+        md.push_str("\n## Resident memory (MiB)\n\n| Service | Idle | Under load (peak) |\n|---|---:|---:|\n");
+        for idle in &self.idle {
+            let peak = self.peak.iter().find(|p| p.service == idle.service).map_or(0, |p| p.rss_kib);
+            let _ = writeln!(
+                md,
+                "| {} | {:.1} | {:.1} |",
+                idle.service,
+                idle.rss_kib as f64 / 1024.0,
+                peak as f64 / 1024.0
+            );
+        }
+        md.push_str("\n## Events\n\n| Measure | p50 (ms) | p99 (ms) | Runs |\n|---|---:|---:|---:|\n");
+        for (label, spread) in [
+            ("`POST /api/tickets` until the ticket is orderable", self.orderable),
+            ("`POST /api/orders` until the ticket is reserved", self.reserved),
+            ("Order cancelled after `expiresAt` (lateness)", self.lateness),
+        ] {
+            let _ = writeln!(md, "| {label} | {:.1} | {:.1} | {} |", spread.p50, spread.p99, spread.n);
+        }
+        let (winners, refused, elapsed) = self.contention;
+        let _ = writeln!(
+            md,
+            "\n## Contention\n\n1000 concurrent buyers of one ticket: **{winners}** order created, {refused} refused with \
+             `Ticket is already reserved`, all answered in {:.0} ms.\n",
+            elapsed.as_secs_f64() * 1000.0
+        );
+        md
+    }
+}
+
+fn machine() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned())
+}
+
+fn cores() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or_else(String::new, |kib| format!(", {:.0} GiB RAM", kib as f64 / 1024.0 / 1024.0));
+    format!("{cores} cores{memory}")
+}
+
+fn today() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("{}-{:02}-{:02}", now.year(), u8::from(now.month()), now.day())
+}
