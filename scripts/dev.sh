@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the whole app at http://localhost:3000 (see README):
+#
+#   scripts/dev.sh             debug build
+#   scripts/dev.sh --release   optimised build
+#
+# It checks for the tools it needs and installs what is missing (apt as root,
+# rustup, cargo), or prints the exact command to run. Then it builds the
+# services (and the client), and runs the launcher, which finds or starts
+# nats-server and redis-server, starts a fake Stripe unless STRIPE_KEY is set,
+# runs every service and serves them on one origin. Ctrl-C stops it all.
+#
+# Settings pass through: PORT, EXPIRATION_WINDOW_SECONDS, JWT_TTL_SECONDS,
+# COOKIE_SECURE, RUST_LOG, STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL,
+# REDIS_URL, DATA_DIR, and the per-service *_PORT variables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/tools.sh
+
+profile=debug
+cargo_profile=()
+for arg in "$@"; do
+  case "$arg" in
+    --release) profile=release; cargo_profile=(--release) ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) die "unknown option $arg (try --help)" ;;
+  esac
+done
+
+need_rust
+need_command nats-server nats-server
+need_command redis-server redis-server
+
+say "building the services ($profile)"
+cargo build --workspace --bins --locked "${cargo_profile[@]}"
+
+site_args=()
+if [ -f client/Cargo.toml ] && [ -x scripts/build-client.sh ]; then
+  say "building the client ($profile)"
+  scripts/build-client.sh "${cargo_profile[@]}"
+  export SITE_DIR="target/site"
+fi
+
+say "starting ticketing"
+exec "target/$profile/devstack" --bin-dir "target/$profile" "${site_args[@]}"
