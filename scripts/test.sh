@@ -34,10 +34,10 @@ if [ $# -eq 0 ]; then
 fi
 
 say "building the binaries (the stack tests run them)"
-cargo build --workspace --bins --locked
+cargo build --workspace --all-targets --locked
 
 say "building the client's site (the browser tests load it)"
-scripts/build-client.sh
+scripts/build-client.sh --site-only
 
 say "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -291,7 +291,7 @@ where
     }
 }
 
-/// Something [`main`] can run: each service's `Application`.
+/// Something [`main`] can run: the [`Service`] each service's `Application::build` gives, or the client's server.
 pub trait Runnable {
     /// Serves until `shutdown` resolves, then stops in order.
     fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> impl Future<Output = anyhow::Result<()>>;

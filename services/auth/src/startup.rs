@@ -1,11 +1,9 @@
 //! Assembly: the state handlers share, and the running service.
 
-use std::future::Future;
-
 use axum::extract::FromRef;
 use common::{
     http::metrics::Metrics,
-    runtime::{Runnable, Service},
+    runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _, Store},
 };
@@ -32,15 +30,14 @@ impl FromRef<AppState> for Sessions {
     }
 }
 
-/// The auth service, bound and ready to run.
-pub struct Application {
-    service: Service,
-}
+/// The auth service: [`Application::build`] gives it bound and ready to run, as a
+/// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
+pub struct Application;
 
 impl Application {
     /// Binds the port and wires the store and the routes; the store is set
     /// up in the background, and `/readyz` says when it is.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Service> {
         let listener = common::http::bind(settings.addr).await?;
         let metrics = Metrics::new();
         let verifications = metrics.counter(
@@ -54,22 +51,6 @@ impl Application {
             passwords: Passwords::new(verifications).await?,
         };
         let service = Service::new("auth", listener, metrics).store(&store).routes(routes::router(state));
-        Ok(Self { service })
-    }
-
-    /// The bound port (the real one when the settings said 0).
-    pub fn port(&self) -> u16 {
-        self.service.port()
-    }
-
-    /// Serves until `shutdown` resolves, then stops in order.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        self.service.run_until_stopped(shutdown).await
-    }
-}
-
-impl Runnable for Application {
-    fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> impl Future<Output = anyhow::Result<()>> {
-        Application::run_until_stopped(self, shutdown)
+        Ok(service)
     }
 }

@@ -1,23 +1,20 @@
 //! Assembly: NATS, Redis, the listener that schedules and the worker that runs.
 
-use std::future::Future;
-
 use common::{
     bus::Bus,
     http::metrics::Metrics,
-    runtime::{Runnable, Service, retry_until_done},
+    runtime::{Service, retry_until_done},
 };
 
 use crate::{config::Settings, job::JobContext, listeners, queue::Queue, worker};
 
-/// The expiration service, bound and ready to run.
-pub struct Application {
-    service: Service,
-}
+/// The expiration service: [`Application::build`] gives it bound and ready to run, as a
+/// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
+pub struct Application;
 
 impl Application {
     /// Binds the port; NATS and Redis connect in the background.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Service> {
         let listener = common::http::bind(settings.addr).await?;
         let metrics = Metrics::new();
         let scheduled = metrics.counter("expiration_jobs_scheduled", "Expiration jobs added to the queue");
@@ -45,22 +42,6 @@ impl Application {
                 worker::run(working, context, worker_name, shutdown)
             })
             .listener(listeners::listener(), &bus, queue);
-        Ok(Self { service })
-    }
-
-    /// The bound port (the real one when the settings said 0).
-    pub fn port(&self) -> u16 {
-        self.service.port()
-    }
-
-    /// Serves until `shutdown` resolves, then stops in order.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        self.service.run_until_stopped(shutdown).await
-    }
-}
-
-impl Runnable for Application {
-    fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> impl Future<Output = anyhow::Result<()>> {
-        Application::run_until_stopped(self, shutdown)
+        Ok(service)
     }
 }

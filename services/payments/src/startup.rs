@@ -1,12 +1,10 @@
 //! Assembly: the state handlers share, and the running service.
 
-use std::future::Future;
-
 use axum::extract::FromRef;
 use common::{
     bus::Bus,
     http::metrics::Metrics,
-    runtime::{Runnable, Service},
+    runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _, Store},
 };
@@ -35,15 +33,14 @@ impl FromRef<AppState> for Sessions {
     }
 }
 
-/// The payments service, bound and ready to run.
-pub struct Application {
-    service: Service,
-}
+/// The payments service: [`Application::build`] gives it bound and ready to run, as a
+/// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
+pub struct Application;
 
 impl Application {
     /// Binds the port and wires the store, NATS, the listener, the outbox
     /// relay, Stripe and the routes; dependencies connect in the background.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Service> {
         let listener = common::http::bind(settings.addr).await?;
         let metrics = Metrics::new();
         let store = Store::open(&settings.database, &COLLECTIONS).await?;
@@ -59,22 +56,6 @@ impl Application {
             .relay(&store, &bus)
             .listener(listeners::listener(), &bus, state.clone())
             .routes(routes::router(state));
-        Ok(Self { service })
-    }
-
-    /// The bound port (the real one when the settings said 0).
-    pub fn port(&self) -> u16 {
-        self.service.port()
-    }
-
-    /// Serves until `shutdown` resolves, then stops in order.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        self.service.run_until_stopped(shutdown).await
-    }
-}
-
-impl Runnable for Application {
-    fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> impl Future<Output = anyhow::Result<()>> {
-        Application::run_until_stopped(self, shutdown)
+        Ok(service)
     }
 }
