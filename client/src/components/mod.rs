@@ -1,0 +1,5 @@
+//! Pieces several pages share.
+
+pub mod form;
+pub mod header;
+pub mod status;

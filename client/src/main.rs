@@ -1,0 +1,10 @@
+//! The client's server: renders the pages and serves the hydration bundle.
+
+use std::process::ExitCode;
+
+use client::server::{config::Settings, startup::Application};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    common::runtime::main("client", Settings::from_env, Application::build).await
+}

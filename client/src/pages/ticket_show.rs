@@ -1,0 +1,116 @@
+//! `/tickets/:ticketId`: one ticket, and `Purchase` for signed-in visitors.
+
+use std::time::Duration;
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use leptos_router::{NavigateOptions, hooks::use_navigate, hooks::use_params_map};
+use serde_json::json;
+
+use crate::{
+    api::{self, Caller, Failure, Order, Ticket},
+    app::{use_hydrated, use_session},
+    components::{form::Alert, status::Unreachable},
+    format,
+    pages::not_found::Missing,
+};
+
+/// A ticket just listed reaches orders through an event; a purchase that
+/// races it is retried this many times, this far apart, before the 404 shows.
+const PURCHASE_TRIES: u32 = 8;
+const PURCHASE_RETRY: Duration = Duration::from_millis(500);
+
+/// The title, `Price: $20.00`, and `Purchase` (or `Sign in to purchase`).
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    let caller = Caller::current();
+    let ticket = Resource::new(
+        move || params.read().get("ticketId").unwrap_or_default(),
+        move |id| {
+            let caller = caller.clone();
+            async move {
+                if !api::is_object_id(&id) {
+                    return Err(Failure::Refused { status: 404, errors: Vec::new() });
+                }
+                caller.get::<Ticket>(&format!("/api/tickets/{id}")).await
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let signed_in = matches!(session.user.await, Ok(Some(_)));
+                match ticket.await {
+                    Ok(ticket) => view! { <TicketDetails ticket signed_in/> }.into_any(),
+                    Err(failure) if failure.status() == Some(404) => {
+                        view! { <Missing what="Ticket not found"/> }.into_any()
+                    }
+                    Err(_) => view! { <Unreachable/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TicketDetails(ticket: Ticket, signed_in: bool) -> impl IntoView {
+    let reserved = ticket.order_id.is_some();
+    view! {
+        <Title text=ticket.title.clone()/>
+        <article class="card ticket">
+            <h1>{ticket.title.clone()}</h1>
+            <p class="price">"Price: " {format::price(ticket.price)}</p>
+            {reserved.then(|| view! { <p><span class="badge">"Reserved"</span></p> })}
+            {if signed_in {
+                view! { <Purchase ticket_id=ticket.id/> }.into_any()
+            } else {
+                view! { <p><a class="button" href="/auth/signin">"Sign in to purchase"</a></p> }.into_any()
+            }}
+        </article>
+    }
+}
+
+/// `POST /api/orders`; a 201 goes to the order's page.
+#[component]
+fn Purchase(ticket_id: String) -> impl IntoView {
+    let caller = Caller::current();
+    let navigate = use_navigate();
+    let hydrated = use_hydrated();
+    let failure = RwSignal::new(None::<Failure>);
+    let busy = RwSignal::new(false);
+    let purchase = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let (caller, navigate, ticket_id) = (caller.clone(), navigate.clone(), ticket_id.clone());
+        spawn_local(async move {
+            let mut tries = 0;
+            let outcome = loop {
+                tries += 1;
+                match caller.post::<Order>("/api/orders", json!({ "ticketId": ticket_id })).await {
+                    Err(failure) if failure.status() == Some(404) && tries < PURCHASE_TRIES => {
+                        api::sleep(PURCHASE_RETRY).await;
+                    }
+                    outcome => break outcome,
+                }
+            };
+            match outcome {
+                Ok(order) => navigate(&format!("/orders/{}", order.id), NavigateOptions::default()),
+                Err(error) => {
+                    failure.set(Some(error));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <Alert failure/>
+        <button type="button" class="button" on:click=purchase disabled=move || busy.get() || !hydrated.get()>
+            "Purchase"
+        </button>
+    }
+}

@@ -1,0 +1,70 @@
+//! The client's settings (contract 2.4): `PORT`, `API_BASE_URL`,
+//! `STRIPE_PUBLISHABLE_KEY`, and `SITE_DIR`, where the built site is.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use common::config::{ConfigError, Env};
+
+/// Everything the client reads at start-up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `PORT` on 0.0.0.0.
+    pub addr: SocketAddr,
+    /// `API_BASE_URL`: the one origin's API, called while rendering.
+    pub api_base_url: String,
+    /// `SITE_DIR`: `pkg/` (wasm, JS, CSS) and the other static files.
+    pub site_dir: PathBuf,
+    /// What the pages may know.
+    pub public: PublicSettings,
+}
+
+/// Settings that reach the rendered pages.
+#[derive(Debug, Clone, Default)]
+pub struct PublicSettings {
+    /// `STRIPE_PUBLISHABLE_KEY`: Stripe Elements when set, test mode otherwise.
+    pub stripe_publishable_key: Option<String>,
+}
+
+impl Settings {
+    /// Reads the settings; an empty value counts as unset.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let api_base_url = env.string_or("API_BASE_URL", "http://127.0.0.1:3000");
+        if !(api_base_url.starts_with("http://") || api_base_url.starts_with("https://")) {
+            return Err(ConfigError("API_BASE_URL must start with http:// or https://".to_owned()));
+        }
+        Ok(Self {
+            addr: env.listen_addr()?,
+            api_base_url,
+            site_dir: PathBuf::from(env.string_or("SITE_DIR", "target/site")),
+            public: PublicSettings { stripe_publishable_key: env.get("STRIPE_PUBLISHABLE_KEY").map(str::to_owned) },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let settings = Settings::from_env(&Env::from_pairs([])).unwrap();
+        assert_eq!(settings.addr.port(), 3000);
+        assert_eq!(settings.api_base_url, "http://127.0.0.1:3000");
+        assert_eq!(settings.site_dir, PathBuf::from("target/site"));
+        assert_eq!(settings.public.stripe_publishable_key, None);
+    }
+
+    #[test]
+    fn an_empty_key_is_no_key() {
+        let env = Env::from_pairs([("STRIPE_PUBLISHABLE_KEY", ""), ("PORT", "3006")]);
+        let settings = Settings::from_env(&env).unwrap();
+        assert_eq!(settings.public.stripe_publishable_key, None);
+        assert_eq!(settings.addr.port(), 3006);
+    }
+
+    #[test]
+    fn a_base_url_without_a_scheme_is_refused() {
+        let error = Settings::from_env(&Env::from_pairs([("API_BASE_URL", "localhost:3000")])).unwrap_err();
+        assert_eq!(error.to_string(), "API_BASE_URL must start with http:// or https://");
+    }
+}

@@ -1,0 +1,5 @@
+//! The server binary's side: settings from the environment, and the axum
+//! app that renders the pages, serves the built site and the ops routes.
+
+pub mod config;
+pub mod startup;
