@@ -164,3 +164,27 @@ pub(crate) async fn contention(
         .count();
     Ok((winners, refused, elapsed))
 }
+
+/// Signin time for a wrong password and for an unknown email, `runs` each,
+/// interleaved so both see the same machine load. The two must be close:
+/// otherwise timing tells an attacker which emails have accounts.
+pub(crate) async fn signin_timing(api: &ApiClient, runs: usize) -> anyhow::Result<(Spread, Spread)> {
+    let signup =
+        api.post("/api/users/signup", None, &json!({"email": "timing@bench.dev", "password": "right-pw"})).await;
+    if signup.code() != 201 {
+        bail!("signup for the timing run failed: {:?}", signup.body);
+    }
+    let (mut wrong, mut unknown) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for n in 0..runs {
+        for (email, samples) in [("timing@bench.dev", &mut wrong), ("nobody@bench.dev", &mut unknown)] {
+            let started = Instant::now();
+            let reply =
+                api.post("/api/users/signin", None, &json!({"email": email, "password": format!("no{n}")})).await;
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            if reply.code() != 400 {
+                bail!("signin for {email} answered {}", reply.code());
+            }
+        }
+    }
+    Ok((spread(wrong), spread(unknown)))
+}

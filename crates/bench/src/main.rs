@@ -170,7 +170,9 @@ async fn measure(
     let lateness = flows::expiration_lateness(&api, &users, 50).await?;
     println!("contention");
     let contention = flows::contention(&api, &users, 1000).await?;
-    Ok(Report { loads, idle, peak, orderable, reserved, lateness, contention })
+    println!("signin timing");
+    let signin = flows::signin_timing(&api, 100).await?;
+    Ok(Report { loads, idle, peak, orderable, reserved, lateness, contention, signin })
 }
 
 /// Resident memory of every service now.
