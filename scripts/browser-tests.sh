@@ -43,7 +43,7 @@ fi
 if $build; then
   say "building the services and the launcher"
   cargo build --workspace --bins --locked
-  scripts/build-client.sh
+  scripts/build-client.sh --site-only  # the workspace build made the client's server
 fi
 for bin in devstack auth tickets orders payments expiration fake-stripe client; do
   [ -x "target/debug/$bin" ] || die "target/debug/$bin is missing: run without --no-build"

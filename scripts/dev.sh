@@ -36,8 +36,11 @@ cargo build --workspace --bins --locked "${cargo_profile[@]}"
 
 site_args=()
 if [ -f client/Cargo.toml ] && [ -x scripts/build-client.sh ]; then
-  say "building the client ($profile)"
-  scripts/build-client.sh "${cargo_profile[@]}"
+  # The workspace build above already made the client's server binary;
+  # building it again with `-p client` would unify features differently
+  # and recompile much of the dependency tree.
+  say "building the client's browser bundle ($profile)"
+  scripts/build-client.sh --site-only "${cargo_profile[@]}"
   export SITE_DIR="target/site"
 fi
 
