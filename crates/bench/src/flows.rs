@@ -69,6 +69,22 @@ pub(crate) async fn sell(api: &ApiClient, seller: &str, title: &str) -> anyhow::
     Ok(reply.body["id"].as_str().context("ticket id")?.to_owned())
 }
 
+/// After the write load: how long until a ticket created now can be ordered,
+/// that is until the outbox relay and the orders listener have worked through
+/// the `ticket.created` backlog the load left behind.
+pub(crate) async fn backlog_drain(api: &ApiClient, users: &Users) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    let ticket = sell(api, &users.seller, "after the load").await?;
+    loop {
+        let reply = api.post("/api/orders", Some(&users.buyer), &json!({"ticketId": ticket})).await;
+        match reply.code() {
+            201 => return Ok(started.elapsed()),
+            404 if started.elapsed() < Duration::from_secs(600) => tokio::time::sleep(Duration::from_millis(50)).await,
+            code => bail!("ordering after the load answered {code}: {}", reply.body),
+        }
+    }
+}
+
 /// `POST /api/tickets` → orderable, and `POST /api/orders` → reserved, `runs` times.
 pub(crate) async fn propagation(api: &ApiClient, users: &Users, runs: usize) -> anyhow::Result<(Spread, Spread)> {
     let (mut to_orderable, mut to_reserved) = (Vec::new(), Vec::new());

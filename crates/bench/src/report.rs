@@ -34,7 +34,10 @@ pub(crate) struct Report {
     pub(crate) idle: Vec<Memory>,
     /// Highest RSS seen during the load tests.
     pub(crate) peak: Vec<Memory>,
-    /// `POST /api/tickets` → orderable.
+    /// Tickets the write load created, and how long after it a new ticket
+    /// took to become orderable (the event backlog draining).
+    pub(crate) drain: (u64, Duration),
+    /// `POST /api/tickets` → orderable, on a quiet stack.
     pub(crate) orderable: Spread,
     /// `POST /api/orders` → ticket reserved.
     pub(crate) reserved: Spread,
@@ -75,7 +78,15 @@ impl Report {
                 peak as f64 / 1024.0
             );
         }
-        md.push_str("\n## Events\n\n| Measure | p50 (ms) | p99 (ms) | Runs |\n|---|---:|---:|---:|\n");
+        let (created, drained) = self.drain;
+        let _ = writeln!(
+            md,
+            "\n## Events\n\nThe two write loads above created {created} tickets, each a `ticket.created` event through \
+             the outbox relay to the orders replica. A ticket created right after the load became orderable {:.1} s \
+             later, once that backlog had drained. Then, on the quiet stack:\n",
+            drained.as_secs_f64()
+        );
+        md.push_str("| Measure | p50 (ms) | p99 (ms) | Runs |\n|---|---:|---:|---:|\n");
         for (label, spread) in [
             ("`POST /api/tickets` until the ticket is orderable", self.orderable),
             ("`POST /api/orders` until the ticket is reserved", self.reserved),
