@@ -10,7 +10,6 @@ use common::{
     session::Sessions,
     store::{CollectionSpec, Document as _, Store},
 };
-
 use tokio::sync::Semaphore;
 
 use crate::{
