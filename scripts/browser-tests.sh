@@ -6,6 +6,7 @@
 #   scripts/browser-tests.sh                  build, start the stack, run the tests
 #   scripts/browser-tests.sh --screenshots    also save PNGs of the pages to docs/screenshots/
 #   scripts/browser-tests.sh --no-build       use the binaries and site already built
+#   scripts/browser-tests.sh --bin-dir DIR    the binaries are in DIR (default: the shared build's)
 #
 # Installs what is missing: chromium (apt), playwright-core (npm ci in
 # tests/browser), and the wasm tools (through scripts/build-client.sh).
@@ -13,16 +14,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
+source scripts/lib/build.sh
 
 build=true
 screenshots=""
-for arg in "$@"; do
-  case "$arg" in
+bin_dir="$BIN_DIR"
+while [ $# -gt 0 ]; do
+  case "$1" in
     --screenshots) screenshots="$PWD/docs/screenshots" ;;
     --no-build) build=false ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    *) die "unknown option $arg (try --help)" ;;
+    --bin-dir) [ $# -ge 2 ] || die "--bin-dir needs a folder"; bin_dir="$2"; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) die "unknown option $1 (try --help)" ;;
   esac
+  shift
 done
 
 # A short reservation window, so an order expires on screen within the test.
@@ -42,11 +47,12 @@ fi
 
 if $build; then
   say "building the services and the launcher"
-  cargo build --workspace --bins --locked
+  need_musl
+  build_workspace --bins
   scripts/build-client.sh --site-only  # the workspace build made the client's server
 fi
 for bin in devstack auth tickets orders payments expiration fake-stripe client; do
-  [ -x "target/debug/$bin" ] || die "target/debug/$bin is missing: run without --no-build"
+  [ -x "$bin_dir/$bin" ] || die "$bin_dir/$bin is missing: run without --no-build"
 done
 [ -f target/site/pkg/client_bg.wasm ] || die "target/site is not built: run scripts/build-client.sh"
 
@@ -82,7 +88,7 @@ env -u STRIPE_KEY -u STRIPE_PUBLISHABLE_KEY \
   FAKE_STRIPE_PORT="${ports[7]}" NATS_URL="nats://127.0.0.1:${ports[8]}" REDIS_URL="redis://127.0.0.1:${ports[9]}" \
   EXPIRATION_WINDOW_SECONDS="$window" NATS_ACK_WAIT_SECONDS=2 SITE_DIR="$PWD/target/site" \
   LOG_FORMAT=json RUST_LOG="${RUST_LOG:-warn}" \
-  target/debug/devstack --bin-dir target/debug --data-dir "$data/data" >"$log" 2>&1 &
+  "$bin_dir/devstack" --bin-dir "$bin_dir" --data-dir "$data/data" >"$log" 2>&1 &
 stack_pid=$!
 
 for _ in $(seq 1 240); do

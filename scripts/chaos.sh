@@ -10,11 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
+source scripts/lib/build.sh
 
 need_rust
 need_command nats-server nats-server
 need_command redis-server redis-server
 
-cargo build --workspace --bins --locked
-CHAOS_ROUNDS="${CHAOS_ROUNDS:-10}" cargo nextest run -p devstack --test reliability --locked --no-fail-fast \
-  --test-threads 1
+need_nextest
+need_musl
+# The shared build (scripts/lib/build.sh): after scripts/test.sh nothing compiles.
+build_workspace --all-targets
+CHAOS_ROUNDS="${CHAOS_ROUNDS:-10}" shared_cargo nextest run --workspace --locked --target "$MUSL_TARGET" \
+  -E 'package(devstack) & binary(reliability)' --no-fail-fast --test-threads 1

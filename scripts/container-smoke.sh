@@ -3,8 +3,9 @@
 #
 # No registry is reachable from this machine, so the Rust builder and the
 # distroless base of docker/Dockerfile cannot be pulled. Instead this script
-#   1. builds each service as a static musl binary on the host (what the
-#      Dockerfile's builder stage produces),
+#   1. takes each service as a static musl binary built on the host (what the
+#      Dockerfile's builder stage produces): the shared workspace build of
+#      scripts/lib/build.sh, the one the Rust tests ran,
 #   2. makes a local stand-in for gcr.io/distroless/static-debian12:nonroot
 #      (FROM scratch + CA certificates + the nonroot user 65532),
 #   3. builds each image from the Dockerfile's own runtime stage (its text is
@@ -16,31 +17,38 @@
 #      period Kubernetes gives it.
 # A step that cannot run here says so, and why, and the script fails.
 #
-#   scripts/container-smoke.sh            all five services
-#   scripts/container-smoke.sh auth       only some
+#   scripts/container-smoke.sh                  all five services (builds them if needed)
+#   scripts/container-smoke.sh auth             only some
+#   scripts/container-smoke.sh --bin-dir DIR    the static binaries are already in DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
+source scripts/lib/build.sh
 
-services=("$@")
+services=()
+bin_dir=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bin-dir) [ $# -ge 2 ] || die "--bin-dir needs a folder"; bin_dir="$2"; shift ;;
+    -*) die "unknown option $1" ;;
+    *) services+=("$1") ;;
+  esac
+  shift
+done
 [ ${#services[@]} -gt 0 ] || services=(auth tickets orders payments expiration)
-target=x86_64-unknown-linux-musl
 grace=30
 
 need_rust
 need_command podman podman
 need_command buildah buildah
 need_command runc runc
-need_command musl-gcc musl-tools
-if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
-  say "adding the $target target"
-  rustup target add "$target" || die "cannot install the $target target (rustup needs static.rust-lang.org)"
-fi
 
-say "building static binaries: ${services[*]}"
-packages=()
-for service in "${services[@]}"; do packages+=(-p "$service"); done
-CC_x86_64_unknown_linux_musl=musl-gcc cargo build --locked --target "$target" --bins "${packages[@]}"
+if [ -z "$bin_dir" ]; then
+  need_musl
+  say "building static binaries (the shared workspace build)"
+  build_workspace --bins
+  bin_dir="$BIN_DIR"
+fi
 
 work=$(mktemp -d)
 storage=(--root "$work/storage" --runroot "$work/run" --storage-driver vfs)
@@ -74,7 +82,7 @@ runtime=${runtime/COPY --from=builder \/out\/service/COPY out\/service}
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 failures=0
 for service in "${services[@]}"; do
-  binary="target/$target/debug/$service"
+  binary="$bin_dir/$service"
   # A static(-pie) binary has no program interpreter to load it.
   if readelf -lW "$binary" | grep -q 'program interpreter'; then
     say "FAIL $service: the binary is dynamically linked"; failures=$((failures + 1)); continue
@@ -113,7 +121,7 @@ for service in "${services[@]}"; do
   stopped=$(date +%s.%N)
   status=$(podman "${storage[@]}" inspect "$container" --format '{{.State.ExitCode}}')
   took=$(python3 -c "print(f'{$stopped - $started:.2f}')")
-  if [ "$status" != 0 ] || python3 -c "import sys; sys.exit(0 if $took < $grace else 1)"; [ $? -ne 0 ]; then
+  if [ "$status" != 0 ] || ! python3 -c "import sys; sys.exit(0 if $took < $grace else 1)"; then
     say "FAIL $service: SIGTERM gave exit status $status after ${took}s"; failures=$((failures + 1)); continue
   fi
   say "ok   $service: static, user 65532, port 3000, /healthz answered, SIGTERM exit 0 in ${took}s"

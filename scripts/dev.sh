@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
+source scripts/lib/build.sh
 
 profile=debug
 cargo_profile=()
@@ -32,7 +33,15 @@ need_command nats-server nats-server
 need_command redis-server redis-server
 
 say "building the services ($profile)"
-cargo build --workspace --bins --locked "${cargo_profile[@]}"
+if [ "$profile" = debug ]; then
+  # The same build as scripts/test.sh's, so after a test run nothing compiles.
+  need_musl
+  build_workspace --bins
+  bin_dir="$BIN_DIR"
+else
+  cargo build --workspace --bins --locked --release
+  bin_dir="${CARGO_TARGET_DIR:-target}/release"
+fi
 
 site_args=()
 if [ -f client/Cargo.toml ] && [ -x scripts/build-client.sh ]; then
@@ -45,4 +54,4 @@ if [ -f client/Cargo.toml ] && [ -x scripts/build-client.sh ]; then
 fi
 
 say "starting ticketing"
-exec "target/$profile/devstack" --bin-dir "target/$profile" "${site_args[@]}"
+exec "$bin_dir/devstack" --bin-dir "$bin_dir" "${site_args[@]}"
