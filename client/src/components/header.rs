@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_session;
+use crate::session::use_session;
 
 /// `GitTix`, then `Sign Up`/`Sign In`, or `Sell Tickets`/`My Orders`/`Sign Out`.
 #[component]

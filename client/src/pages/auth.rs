@@ -8,11 +8,11 @@ use serde_json::{Value, json};
 
 use crate::{
     api::{Caller, Failure, User},
-    app::{use_hydrated, use_session},
     components::{
         form::{Alert, FieldError, invalid},
         status::{SeeOther, Unreachable},
     },
+    session::{use_hydrated, use_session},
 };
 
 /// Which of the two forms.

@@ -7,8 +7,8 @@ use leptos_meta::Title;
 
 use crate::{
     api::{Caller, Order},
-    app::use_session,
     components::status::{SeeOther, Unreachable},
+    session::use_session,
 };
 
 /// After a payment, the list is read again this often, at most this many

@@ -9,11 +9,11 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{self, Caller, Failure, Order},
-    app::use_session,
     components::status::{SeeOther, Unreachable},
     format,
     pages::not_found::Missing,
     payment::PayForm,
+    session::use_session,
 };
 
 /// How often the clock is read; the display changes once a second.

@@ -7,12 +7,12 @@ use serde_json::json;
 
 use crate::{
     api::{Caller, Failure, Ticket},
-    app::{use_hydrated, use_session},
     components::{
         form::{Alert, FieldError, invalid},
         status::{SeeOther, Unreachable},
     },
     format,
+    session::{use_hydrated, use_session},
 };
 
 /// `Create a Ticket` for signed-in visitors; others get 303 to sign in.

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use crate::{
     api::{self, Caller, Failure, Order, Ticket},
-    app::{use_hydrated, use_session},
     components::{form::Alert, status::Unreachable},
     format,
     pages::not_found::Missing,
+    session::{use_hydrated, use_session},
 };
 
 /// A ticket just listed reaches orders through an event; a purchase that

@@ -16,9 +16,9 @@ use serde_json::json;
 use self::stripe::StripeCard;
 use crate::{
     api::{self, Caller, ErrorItem, Failure, Payment},
-    app::{use_hydrated, use_session},
     components::form::Alert,
     format,
+    session::{use_hydrated, use_session},
 };
 
 /// The `<meta name>` that carries the publishable key to the browser.

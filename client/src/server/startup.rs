@@ -4,11 +4,7 @@
 //! graceful shutdown.
 
 use axum::{Router, routing::any, routing::get};
-use common::{
-    error::not_found,
-    http::metrics::Metrics,
-    runtime::{Runnable, Service},
-};
+use common::{error::not_found, metrics::Metrics, runtime::Service};
 use http::{HeaderValue, header};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -23,34 +19,16 @@ use crate::{
     app::{App, shell},
 };
 
-/// The running client.
-pub struct Application {
-    service: Service,
-}
+/// The client: [`Application::build`] gives it bound and ready to run, as the
+/// same [`Service`] every other service is (its `port()`, then
+/// `run_until_stopped(shutdown)`).
+pub struct Application;
 
 impl Application {
     /// Binds the port and assembles the app.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Service> {
         let listener = common::http::bind(settings.addr).await?;
-        let metrics = Metrics::new();
-        let service = Service::new("client", listener, metrics).routes(router(&settings)?);
-        Ok(Self { service })
-    }
-
-    /// The bound port.
-    pub fn port(&self) -> u16 {
-        self.service.port()
-    }
-
-    /// Serves until `shutdown` resolves, then stops in order.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        self.service.run_until_stopped(shutdown).await
-    }
-}
-
-impl Runnable for Application {
-    fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> impl Future<Output = anyhow::Result<()>> {
-        Application::run_until_stopped(self, shutdown)
+        Ok(Service::new("client", listener, Metrics::new()).routes(router(&settings)?))
     }
 }
 

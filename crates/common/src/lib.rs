@@ -1,13 +1,17 @@
 //! Plumbing shared by every ticketing service, and no business rules.
 //!
-//! Read in this order: [`config`] (settings from the environment), [`error`]
-//! and [`extract`] (the contract's error shape, the JSON body), [`session`]
-//! (the cookie and JWT), [`id`], [`money`] and [`timestamp`] (wire formats),
-//! [`events`] (the six event contracts), [`store`] (the database port, its
-//! SQLite and MongoDB adapters, the outbox relay), [`bus`] (JetStream
-//! publishing and the generic listener), [`http`] (middleware and the ops
-//! routes), [`telemetry`] (logs) and [`runtime`] (start-up and shutdown).
+//! Modules only import the ones below them. Read bottom up: [`config`]
+//! (settings from the environment), [`error`] and [`extract`] (the contract's
+//! error shape, the JSON body), [`session`] (the cookie and JWT), [`id`],
+//! [`money`] and [`timestamp`] (wire formats), [`events`] (the six event
+//! contracts), [`backoff`] (how every retry waits), [`telemetry`] (logs) and
+//! [`metrics`]; then [`store`] (the database port and its SQLite and MongoDB
+//! adapters) and [`bus`] (JetStream publishing); above them [`readiness`],
+//! [`relay`] (the outbox to the bus) and [`listener`] (the generic
+//! consumer); then [`http`] (middleware and the ops routes) and, on top,
+//! [`runtime`] (assembly, start-up and shutdown).
 
+pub mod backoff;
 pub mod bus;
 pub mod config;
 pub mod error;
@@ -15,7 +19,11 @@ pub mod events;
 pub mod extract;
 pub mod http;
 pub mod id;
+pub mod listener;
+pub mod metrics;
 pub mod money;
+pub mod readiness;
+pub mod relay;
 pub mod runtime;
 pub mod session;
 pub mod store;

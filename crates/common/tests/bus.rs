@@ -10,13 +10,12 @@ use std::{
 
 use bytes::Bytes;
 use common::{
-    bus::{
-        Bus,
-        listener::{Listener, Outcome},
-    },
+    bus::Bus,
     events::{ExpirationComplete, Outgoing},
-    http::{metrics::Metrics, readiness::Readiness},
     id::ObjectId,
+    listener::{Listener, Outcome},
+    metrics::Metrics,
+    readiness::Readiness,
 };
 use test_support::{EventProbe, TestNats, eventually};
 use tokio_util::sync::CancellationToken;

@@ -11,7 +11,8 @@ use common::{
     bus::Bus,
     config::NatsSettings,
     extract::{IdPath, JsonObject},
-    http::{bind, metrics::Metrics},
+    http::bind,
+    metrics::Metrics,
     runtime::Service,
     store::Store,
 };
@@ -59,8 +60,7 @@ async fn start(nats_url: String, fixture: &TestStore) -> Running {
         .route("/api/things/{id}", get(show))
         .route("/api/slow", get(slow))
         .route("/api/boom", get(boom));
-    let service =
-        Service::new("shell-test", listener, metrics).store(&store).bus(&bus).relay(&store, &bus).routes(routes);
+    let service = Service::new("shell-test", listener, metrics).store(&store).bus(&bus).relay().routes(routes);
     let base = format!("http://127.0.0.1:{}", service.port());
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(service.run_until_stopped(async move {

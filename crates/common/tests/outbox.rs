@@ -6,10 +6,11 @@ use bytes::Bytes;
 use common::{
     bus::Bus,
     events::{Outgoing, TicketCreated},
-    http::metrics::Metrics,
     id::ObjectId,
+    metrics::Metrics,
     money::Cents,
-    store::{CollectionSpec, Document, Store, relay},
+    relay,
+    store::{CollectionSpec, Document, Store},
 };
 use serde::{Deserialize, Serialize};
 use test_support::{EventProbe, TestNats, TestStore, eventually};

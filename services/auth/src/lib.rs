@@ -5,11 +5,13 @@
 //! [`password`] (argon2id off the async threads, and the dummy hash that
 //! makes an unknown email cost as much as a wrong password), [`user`] (the
 //! stored document and its unique email index), [`routes`]
-//! (`/api/users/…`) and [`startup`] (assembly).
+//! (`/api/users/…`), [`state`] (what
+//! handlers and listeners share) and [`startup`] (assembly).
 
 pub mod config;
 pub mod email;
 pub mod password;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod user;

@@ -1,34 +1,16 @@
-//! Assembly: the state handlers share, and the running service.
+//! Assembly: the store, the state and the routes, as a running service.
 
-use axum::extract::FromRef;
 use common::{
-    http::metrics::Metrics,
+    metrics::Metrics,
     runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _, Store},
 };
 
-use crate::{config::Settings, password::Passwords, routes, user::User};
+use crate::{config::Settings, password::Passwords, routes, state::AppState, user::User};
 
 /// Every collection auth keeps.
 pub const COLLECTIONS: [CollectionSpec; 1] = [User::COLLECTION];
-
-/// What every handler gets. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    /// Users.
-    pub store: Store,
-    /// Issues, reads and clears session cookies.
-    pub sessions: Sessions,
-    /// Hashes and verifies passwords off the async threads.
-    pub passwords: Passwords,
-}
-
-impl FromRef<AppState> for Sessions {
-    fn from_ref(state: &AppState) -> Self {
-        state.sessions.clone()
-    }
-}
 
 /// The auth service: [`Application::build`] gives it bound and ready to run, as a
 /// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
@@ -50,7 +32,6 @@ impl Application {
             sessions: Sessions::new(settings.jwt_key.expose(), settings.jwt_ttl_seconds, settings.cookie_secure),
             passwords: Passwords::new(verifications).await?,
         };
-        let service = Service::new("auth", listener, metrics).store(&store).routes(routes::router(state));
-        Ok(service)
+        Ok(Service::new("auth", listener, metrics).store(&store).routes(routes::router(state)))
     }
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 use apalis::prelude::{BoxDynError, Data, MetadataStore};
 use bytes::Bytes;
 use common::{
+    backoff::{Backoff, pause},
     bus::Bus,
     events::{Event as _, ExpirationComplete, Outgoing},
     id::ObjectId,
@@ -21,7 +22,11 @@ use prometheus_client::metrics::counter::Counter;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::queue::DUE_AT;
+/// The task metadata key carrying the exact due instant (Unix milliseconds).
+pub const DUE_AT: &str = "expiresAtMillis";
+
+/// Publish retries: 100 ms doubling, capped at 30 s.
+pub const PUBLISH_RETRY: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
 
 /// The job: `{"orderId":"…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,9 +52,8 @@ pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobC
     let due = metadata.get(DUE_AT).and_then(|millis| millis.parse().ok()).and_then(Timestamp::from_unix_millis);
     if let Some(due) = due {
         // Fetched up to a second early (whole-second scheduling): wait it out.
-        tokio::select! {
-            () = context.shutdown.cancelled() => return Err("shutting down before the job was due".into()),
-            () = tokio::time::sleep(due.until()) => {}
+        if pause(due.until(), &context.shutdown).await {
+            return Err("shutting down before the job was due".into());
         }
     }
     let event = ExpirationComplete { order_id: job.order_id.clone() };
@@ -68,20 +72,14 @@ pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobC
             }
             Err(error) => {
                 failures += 1;
-                let delay = backoff(failures);
+                let delay = PUBLISH_RETRY.delay(failures);
                 tracing::warn!(order_id = %job.order_id, attempt = failures, ?delay, error = format!("{error:#}"), "cannot publish the expiration; retrying");
-                tokio::select! {
-                    () = context.shutdown.cancelled() => return Err("shutting down with the expiration unpublished".into()),
-                    () = tokio::time::sleep(delay) => {}
+                if pause(delay, &context.shutdown).await {
+                    return Err("shutting down with the expiration unpublished".into());
                 }
             }
         }
     }
-}
-
-/// 100 ms doubling, capped at 30 s.
-pub fn backoff(failures: u32) -> Duration {
-    Duration::from_millis(100u64.saturating_mul(1 << failures.saturating_sub(1).min(20))).min(Duration::from_secs(30))
 }
 
 #[cfg(test)]
@@ -96,7 +94,7 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_up_to_thirty_seconds() {
-        let delays: Vec<u128> = [1, 2, 3, 9, 10, 100].iter().map(|n| backoff(*n).as_millis()).collect();
+        let delays: Vec<u128> = [1, 2, 3, 9, 10, 100].iter().map(|n| PUBLISH_RETRY.delay(*n).as_millis()).collect();
         assert_eq!(delays, vec![100, 200, 400, 25_600, 30_000, 30_000]);
     }
 }

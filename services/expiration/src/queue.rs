@@ -24,14 +24,12 @@ use common::{id::ObjectId, timestamp::Timestamp};
 use prometheus_client::metrics::counter::Counter;
 use tokio::sync::OnceCell;
 
-use crate::job::ExpirationJob;
+use crate::job::{DUE_AT, ExpirationJob};
 
 /// The apalis queue name (a Redis key prefix).
 pub const QUEUE: &str = "ticketing:expiration";
 /// How long an order's idempotency key is kept.
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(8 * 24 * 3600);
-/// The task metadata key carrying the exact due instant (Unix milliseconds).
-pub const DUE_AT: &str = "expiresAtMillis";
 
 /// The job queue in Redis. Cheap to clone.
 #[derive(Clone)]

@@ -1,10 +1,6 @@
 //! Assembly: NATS, Redis, the listener that schedules and the worker that runs.
 
-use common::{
-    bus::Bus,
-    http::metrics::Metrics,
-    runtime::{Service, retry_until_done},
-};
+use common::{backoff::retry_until_done, bus::Bus, metrics::Metrics, runtime::Service};
 
 use crate::{config::Settings, job::JobContext, listeners, queue::Queue, worker};
 
@@ -29,7 +25,6 @@ impl Application {
         });
         let connecting = queue.clone();
         let working = queue.clone();
-        let jobs_bus = bus.clone();
         let worker_name = settings.worker_name.clone();
         let service = service
             .task("redis setup", move |shutdown| async move {
@@ -38,10 +33,10 @@ impl Application {
                 Ok(())
             })
             .task("expiration worker", move |shutdown| {
-                let context = JobContext { bus: jobs_bus, runs, shutdown: shutdown.clone() };
+                let context = JobContext { bus, runs, shutdown: shutdown.clone() };
                 worker::run(working, context, worker_name, shutdown)
             })
-            .listener(listeners::listener(), &bus, queue);
+            .listener(listeners::listener(), queue);
         Ok(service)
     }
 }

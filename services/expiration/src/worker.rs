@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use apalis::prelude::{BackendExt as _, WorkerBuilder};
 use apalis_redis::RedisStorage;
+use common::backoff::{Backoff, pause};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -15,6 +16,8 @@ use crate::{
 
 /// How often the worker looks for due jobs (contract 6: at least every 100 ms).
 pub const POLL: Duration = Duration::from_millis(100);
+/// Rebuilding a stopped worker: 100 ms doubling, capped at 5 s.
+const RESTART: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
 
 /// `expiration-<hostname>-<pid>`: unique per process, as apalis requires.
 pub fn worker_name() -> String {
@@ -40,9 +43,8 @@ pub async fn run(queue: Queue, context: JobContext, name: String, shutdown: Canc
             if let Some(connection) = queue.connection() {
                 break connection;
             }
-            tokio::select! {
-                () = shutdown.cancelled() => return Ok(()),
-                () = tokio::time::sleep(POLL) => {}
+            if pause(POLL, &shutdown).await {
+                return Ok(());
             }
         };
         let storage =
@@ -60,16 +62,15 @@ pub async fn run(queue: Queue, context: JobContext, name: String, shutdown: Canc
             return Ok(());
         }
         failures += 1;
-        let delay = job::backoff(failures).min(Duration::from_secs(5));
+        let delay = RESTART.delay(failures);
         match outcome {
             Ok(()) => tracing::warn!(worker = %name, "expiration worker stopped; restarting"),
             Err(error) => {
                 tracing::warn!(worker = %name, error = %error, ?delay, "expiration worker failed; restarting")
             }
         }
-        tokio::select! {
-            () = shutdown.cancelled() => return Ok(()),
-            () = tokio::time::sleep(delay) => {}
+        if pause(delay, &shutdown).await {
+            return Ok(());
         }
     }
 }

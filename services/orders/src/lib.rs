@@ -5,11 +5,13 @@
 //! tickets kept from `ticket.created` / `ticket.updated`), [`order`] (the
 //! order document, its state machine and the unique index that keeps one
 //! live order per ticket), [`routes`] (`/api/orders…`), [`listeners`] (the
-//! replica, expirations and payments) and [`startup`] (assembly).
+//! replica, expirations and payments), [`state`] (what
+//! handlers and listeners share) and [`startup`] (assembly).
 
 pub mod config;
 pub mod listeners;
 pub mod order;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod ticket;

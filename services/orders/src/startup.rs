@@ -1,37 +1,18 @@
-//! Assembly: the state handlers share, and the running service.
+//! Assembly: the store, NATS, the state, the listener and the routes, as a
+//! running service.
 
-use std::time::Duration;
-
-use axum::extract::FromRef;
 use common::{
     bus::Bus,
-    http::metrics::Metrics,
+    metrics::Metrics,
     runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _, Store},
 };
 
-use crate::{config::Settings, listeners, order::Order, routes, ticket::Ticket};
+use crate::{config::Settings, listeners, order::Order, routes, state::AppState, ticket::Ticket};
 
 /// Every collection orders keeps.
 pub const COLLECTIONS: [CollectionSpec; 2] = [Order::COLLECTION, Ticket::COLLECTION];
-
-/// What every handler and listener gets. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    /// Orders, the ticket replica and the outbox.
-    pub store: Store,
-    /// Reads the caller's session.
-    pub sessions: Sessions,
-    /// How long a new order holds its ticket.
-    pub expiration_window: Duration,
-}
-
-impl FromRef<AppState> for Sessions {
-    fn from_ref(state: &AppState) -> Self {
-        state.sessions.clone()
-    }
-}
 
 /// The orders service: [`Application::build`] gives it bound and ready to run, as a
 /// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
@@ -50,12 +31,11 @@ impl Application {
             sessions: Sessions::verifier(settings.jwt_key.expose()),
             expiration_window: settings.expiration_window,
         };
-        let service = Service::new("orders", listener, metrics)
+        Ok(Service::new("orders", listener, metrics)
             .store(&store)
             .bus(&bus)
-            .relay(&store, &bus)
-            .listener(listeners::listener(), &bus, state.clone())
-            .routes(routes::router(state));
-        Ok(service)
+            .relay()
+            .listener(listeners::listener(), state.clone())
+            .routes(routes::router(state)))
     }
 }

@@ -5,7 +5,8 @@
 //! orders kept from `order.created` / `order.cancelled`), [`listeners`]
 //! (which keep it), [`payment`] and [`declines`] (what is stored), [`gateway`]
 //! (the Stripe call and how its answers map to ours), [`routes`]
-//! (`POST /api/payments`) and [`startup`] (assembly).
+//! (`POST /api/payments`), [`state`] (what
+//! handlers and listeners share) and [`startup`] (assembly).
 
 pub mod config;
 pub mod declines;
@@ -15,3 +16,4 @@ pub mod order;
 pub mod payment;
 pub mod routes;
 pub mod startup;
+pub mod state;

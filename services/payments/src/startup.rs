@@ -1,9 +1,9 @@
-//! Assembly: the state handlers share, and the running service.
+//! Assembly: the store, NATS, Stripe, the state, the listener and the
+//! routes, as a running service.
 
-use axum::extract::FromRef;
 use common::{
     bus::Bus,
-    http::metrics::Metrics,
+    metrics::Metrics,
     runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _, Store},
@@ -11,27 +11,11 @@ use common::{
 
 use crate::{
     config::Settings, declines::Declines, gateway::StripeGateway, listeners, order::Order, payment::Payment, routes,
+    state::AppState,
 };
 
 /// Every collection payments keeps.
 pub const COLLECTIONS: [CollectionSpec; 3] = [Order::COLLECTION, Payment::COLLECTION, Declines::COLLECTION];
-
-/// What every handler and listener gets. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    /// The order replica, payments, decline counts and the outbox.
-    pub store: Store,
-    /// Reads the caller's session.
-    pub sessions: Sessions,
-    /// Charges cards.
-    pub stripe: StripeGateway,
-}
-
-impl FromRef<AppState> for Sessions {
-    fn from_ref(state: &AppState) -> Self {
-        state.sessions.clone()
-    }
-}
 
 /// The payments service: [`Application::build`] gives it bound and ready to run, as a
 /// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
@@ -50,12 +34,11 @@ impl Application {
             sessions: Sessions::verifier(settings.jwt_key.expose()),
             stripe: StripeGateway::new(&settings.stripe)?,
         };
-        let service = Service::new("payments", listener, metrics)
+        Ok(Service::new("payments", listener, metrics)
             .store(&store)
             .bus(&bus)
-            .relay(&store, &bus)
-            .listener(listeners::listener(), &bus, state.clone())
-            .routes(routes::router(state));
-        Ok(service)
+            .relay()
+            .listener(listeners::listener(), state.clone())
+            .routes(routes::router(state)))
     }
 }

@@ -13,7 +13,6 @@
 //! (`tests/store_contract.rs`) runs against both.
 
 pub mod mongo;
-pub mod relay;
 pub mod sqlite;
 
 use std::sync::Arc;

@@ -19,7 +19,7 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The service's API routes, with their state.
 pub fn router(state: AppState) -> Router {

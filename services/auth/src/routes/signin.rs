@@ -10,7 +10,7 @@ use super::{
     credentials::{Credentials, Rule},
     view::signed_in,
 };
-use crate::{startup::AppState, user::User};
+use crate::{state::AppState, user::User};
 
 /// The handler. The password is verified whether or not the email is known
 /// (against a dummy hash when it is not), so the answer and its timing do

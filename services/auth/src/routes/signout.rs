@@ -10,7 +10,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The handler.
 pub(crate) async fn signout(State(state): State<AppState>) -> impl IntoResponse {

@@ -10,7 +10,7 @@ use super::{
     view::signed_in,
 };
 use crate::{
-    startup::AppState,
+    state::AppState,
     user::{EMAIL_INDEX, User},
 };
 

@@ -2,7 +2,7 @@
 
 mod order_created;
 
-use common::{bus::listener::Listener, events::OrderCreated};
+use common::{events::OrderCreated, listener::Listener};
 
 use crate::queue::Queue;
 

@@ -1,6 +1,6 @@
 //! `order.created`: schedule the order's job at `expiresAt`, unless it has one.
 
-use common::{bus::listener::Outcome, events::OrderCreated};
+use common::{events::OrderCreated, listener::Outcome};
 
 use crate::queue::Queue;
 

@@ -7,8 +7,8 @@ use bytes::Bytes;
 use common::{
     bus::Bus,
     events::{Event, OrderCreated, OrderStatus, OrderTicketSnapshot, Outgoing},
-    http::metrics::Metrics,
     id::ObjectId,
+    metrics::Metrics,
     money::Cents,
     timestamp::Timestamp,
 };

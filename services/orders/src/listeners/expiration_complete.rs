@@ -5,9 +5,9 @@
 //! at `expiresAt` (clocks of two services may disagree). Otherwise the order
 //! is cancelled (v1) and `order.cancelled` is written with it.
 
-use common::{bus::listener::Outcome, events::ExpirationComplete};
+use common::{events::ExpirationComplete, listener::Outcome};
 
-use crate::{order::Order, startup::AppState};
+use crate::{order::Order, state::AppState};
 
 /// The handler.
 pub(crate) async fn handle(state: AppState, event: ExpirationComplete) -> anyhow::Result<Outcome> {

@@ -9,11 +9,11 @@ mod ticket_created;
 mod ticket_updated;
 
 use common::{
-    bus::listener::Listener,
     events::{ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated},
+    listener::Listener,
 };
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The consumer's durable name.
 pub const DURABLE: &str = "orders-service";

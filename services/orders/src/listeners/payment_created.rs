@@ -6,11 +6,11 @@
 //! warning names the order and the charge so it can be refunded by hand.
 
 use common::{
-    bus::listener::Outcome,
     events::{OrderStatus, PaymentCreated},
+    listener::Outcome,
 };
 
-use crate::{order::Order, startup::AppState};
+use crate::{order::Order, state::AppState};
 
 /// The handler.
 pub(crate) async fn handle(state: AppState, event: PaymentCreated) -> anyhow::Result<Outcome> {

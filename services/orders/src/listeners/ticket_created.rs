@@ -1,8 +1,8 @@
 //! `ticket.created`: insert the replica if absent; otherwise done.
 
-use common::{bus::listener::Outcome, events::TicketCreated};
+use common::{events::TicketCreated, listener::Outcome};
 
-use crate::{startup::AppState, ticket::Ticket};
+use crate::{state::AppState, ticket::Ticket};
 
 /// Inserts `{id, title, price, version 0}` unless the ticket is known.
 pub(crate) async fn handle(state: AppState, event: TicketCreated) -> anyhow::Result<Outcome> {

@@ -1,9 +1,9 @@
 //! `ticket.updated`: the version-1 rule, then title and price are replaced.
 
-use common::{bus::listener::Outcome, events::TicketUpdated};
+use common::{events::TicketUpdated, listener::Outcome};
 
 use crate::{
-    startup::AppState,
+    state::AppState,
     ticket::{Ticket, UpdateFit},
 };
 

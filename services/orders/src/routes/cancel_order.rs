@@ -8,7 +8,7 @@ use axum::{extract::State, http::StatusCode};
 use common::{ApiError, Result, events::OrderStatus, extract::IdPath, session::RequireAuth};
 
 use super::view::owned_order;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const COMPLETED: &str = "Cannot cancel a completed order";
 

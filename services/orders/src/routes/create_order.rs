@@ -15,7 +15,7 @@ use common::{
 use serde_json::Value;
 
 use super::view::OrderView;
-use crate::{order::Order, startup::AppState, ticket::Ticket};
+use crate::{order::Order, state::AppState, ticket::Ticket};
 
 const ALREADY_RESERVED: &str = "Ticket is already reserved";
 

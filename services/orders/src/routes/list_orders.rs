@@ -8,7 +8,7 @@ use common::{Result, id::ObjectId, session::RequireAuth};
 use serde_json::json;
 
 use super::view::{OrderView, ticket_of};
-use crate::{order::Order, startup::AppState, ticket::Ticket};
+use crate::{order::Order, state::AppState, ticket::Ticket};
 
 /// The handler.
 pub(crate) async fn list_orders(

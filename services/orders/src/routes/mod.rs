@@ -15,7 +15,7 @@ mod view;
 
 use axum::{Router, routing::get};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The service's API routes, with their state.
 pub fn router(state: AppState) -> Router {

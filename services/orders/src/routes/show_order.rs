@@ -5,7 +5,7 @@ use axum::{Json, extract::State};
 use common::{Result, extract::IdPath, session::RequireAuth};
 
 use super::view::{OrderView, owned_order, ticket_of};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The handler. `RequireAuth` runs first, so a malformed id is still 401
 /// for anonymous callers.

@@ -5,7 +5,7 @@ use common::{
 };
 use serde::Serialize;
 
-use crate::{order::Order, startup::AppState, ticket::Ticket};
+use crate::{order::Order, state::AppState, ticket::Ticket};
 
 /// `{"id","status","userId","expiresAt","version","ticket":{…}}`.
 #[derive(Debug, Serialize)]

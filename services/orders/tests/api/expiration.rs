@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use common::{
-    bus::listener::Outcome,
     events::{ExpirationComplete, OrderStatus},
     id::ObjectId,
+    listener::Outcome,
     timestamp::Timestamp,
 };
 use serde_json::json;

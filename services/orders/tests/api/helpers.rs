@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::{
-    bus::{Bus, listener::Outcome},
+    bus::Bus,
     config::Secret,
     events::{Event, OrderStatus, Outgoing, PaymentCreated, TicketCreated},
-    http::metrics::Metrics,
     id::ObjectId,
+    listener::Outcome,
+    metrics::Metrics,
     money::Cents,
     session::Sessions,
     store::Store,
@@ -19,7 +20,8 @@ use orders::{
     config::Settings,
     listeners::listener,
     order::Order,
-    startup::{AppState, Application, COLLECTIONS},
+    startup::{Application, COLLECTIONS},
+    state::AppState,
     ticket::Ticket,
 };
 use serde_json::{Value, json};

@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use common::{
-    bus::listener::Outcome,
     events::{OrderStatus, PaymentCreated},
     id::ObjectId,
+    listener::Outcome,
 };
 use orders::order::Order;
 use test_support::{eventually, session_cookie};

@@ -2,8 +2,8 @@
 //! version-1 rule: early updates wait, duplicates and stale ones are no-ops.
 
 use common::{
-    bus::listener::Outcome,
     events::{TicketCreated, TicketUpdated},
+    listener::Outcome,
     money::Cents,
 };
 use orders::ticket::Ticket;

@@ -5,11 +5,11 @@ mod order_cancelled;
 mod order_created;
 
 use common::{
-    bus::listener::Listener,
     events::{OrderCancelled, OrderCreated},
+    listener::Listener,
 };
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The listener the service runs.
 pub fn listener() -> Listener<AppState> {

@@ -1,8 +1,8 @@
 //! `order.cancelled`: the version-1 rule, then the replica is `cancelled`.
 
-use common::{bus::listener::Outcome, events::OrderCancelled};
+use common::{events::OrderCancelled, listener::Outcome};
 
-use crate::{order::Order, startup::AppState};
+use crate::{order::Order, state::AppState};
 
 /// Applies version v when the replica holds v−1; v or later is done; a
 /// missing order or an older version is not yet (its predecessor is coming).

@@ -1,8 +1,8 @@
 //! `order.created`: insert the replica if absent; a duplicate is done.
 
-use common::{bus::listener::Outcome, events::OrderCreated};
+use common::{events::OrderCreated, listener::Outcome};
 
-use crate::{order::Order, startup::AppState};
+use crate::{order::Order, state::AppState};
 
 /// Inserts `{id, userId, price, status, expiresAt, version 0}` unless known.
 pub(crate) async fn handle(state: AppState, event: OrderCreated) -> anyhow::Result<Outcome> {

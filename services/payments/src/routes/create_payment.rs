@@ -27,7 +27,7 @@ use crate::{
     gateway::{ChargeError, ChargeRequest},
     order::Order,
     payment::Payment,
-    startup::AppState,
+    state::AppState,
 };
 
 const ALREADY_PAID: &str = "Order has already been paid";

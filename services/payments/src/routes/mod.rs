@@ -4,7 +4,7 @@ mod create_payment;
 
 use axum::{Router, routing::post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The service's API routes, with their state.
 pub fn router(state: AppState) -> Router {

@@ -8,8 +8,8 @@ use common::{
     bus::Bus,
     config::Secret,
     events::{Event, OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, Outgoing},
-    http::metrics::Metrics,
     id::ObjectId,
+    metrics::Metrics,
     money::Cents,
     session::Sessions,
     store::Store,
@@ -20,7 +20,8 @@ use payments::{
     gateway::StripeGateway,
     order::Order,
     payment::Payment,
-    startup::{AppState, Application, COLLECTIONS},
+    startup::{Application, COLLECTIONS},
+    state::AppState,
 };
 use serde_json::json;
 use test_support::{ApiClient, FakeStripe, Reply, TEST_JWT_KEY, TestNats, TestStore, eventually, init_test_tracing};

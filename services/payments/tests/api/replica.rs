@@ -2,8 +2,8 @@
 //! order, duplicates, and a cancel that arrives before its order.
 
 use common::{
-    bus::listener::Outcome,
     events::{Event, OrderCancelled, OrderCreated, OrderStatus},
+    listener::Outcome,
     money::Cents,
     timestamp::Timestamp,
 };

@@ -6,11 +6,11 @@ mod order_cancelled;
 mod order_created;
 
 use common::{
-    bus::listener::Listener,
     events::{OrderCancelled, OrderCreated},
+    listener::Listener,
 };
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The consumer's durable name.
 pub const DURABLE: &str = "tickets-service";

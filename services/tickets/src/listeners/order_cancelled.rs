@@ -1,9 +1,9 @@
 //! `order.cancelled` (order O for ticket T): release T if O holds it.
 
-use common::{bus::listener::Outcome, events::OrderCancelled, events::Outgoing, store::StoreError};
+use common::{events::OrderCancelled, events::Outgoing, listener::Outcome, store::StoreError};
 
 use crate::{
-    startup::AppState,
+    state::AppState,
     ticket::{Ticket, Tombstone},
 };
 

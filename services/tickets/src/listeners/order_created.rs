@@ -1,9 +1,9 @@
 //! `order.created` (order O for ticket T): reserve T for O.
 
-use common::{bus::listener::Outcome, events::OrderCreated, events::Outgoing};
+use common::{events::OrderCreated, events::Outgoing, listener::Outcome};
 
 use crate::{
-    startup::AppState,
+    state::AppState,
     ticket::{Ticket, Tombstone},
 };
 

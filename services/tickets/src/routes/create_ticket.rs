@@ -6,7 +6,7 @@ use axum::{Json, extract::State, http::StatusCode};
 use common::{Result, events::Outgoing, extract::JsonObject, session::RequireAuth};
 
 use super::{fields::TicketFields, view::TicketView};
-use crate::{price::Route, startup::AppState, ticket::Ticket};
+use crate::{price::Route, state::AppState, ticket::Ticket};
 
 /// The handler. `RequireAuth` comes before the body: anonymous callers get
 /// 401 before anything is validated.

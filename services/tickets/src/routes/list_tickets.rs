@@ -8,7 +8,7 @@ use axum::{
 use common::Result;
 
 use super::view::TicketView;
-use crate::{startup::AppState, ticket::Ticket};
+use crate::{state::AppState, ticket::Ticket};
 
 /// The handler.
 pub(crate) async fn list_tickets(State(state): State<AppState>) -> Result<Response> {

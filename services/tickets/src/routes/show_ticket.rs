@@ -4,7 +4,7 @@ use axum::{Json, extract::State};
 use common::{ApiError, Result, extract::IdPath};
 
 use super::view::TicketView;
-use crate::{startup::AppState, ticket::Ticket};
+use crate::{state::AppState, ticket::Ticket};
 
 /// The handler.
 pub(crate) async fn show_ticket(State(state): State<AppState>, IdPath(id): IdPath) -> Result<Json<TicketView>> {

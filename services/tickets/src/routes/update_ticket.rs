@@ -15,7 +15,7 @@ use axum::{
 use common::{ApiError, Result, events::Outgoing, extract::JsonObject, id::ObjectId, session::RequireAuth};
 
 use super::{fields::TicketFields, view::TicketView};
-use crate::{price::Route, startup::AppState, ticket::Ticket};
+use crate::{price::Route, state::AppState, ticket::Ticket};
 
 /// The handler. The id is read as text: a malformed one is a 404, but only
 /// after the body has been validated (step 3, not step 1).

@@ -11,8 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 
-use super::Store;
-use crate::{bus::Bus, http::metrics::Metrics};
+use crate::{backoff::DEPENDENCY, bus::Bus, metrics::Metrics, store::Store};
 
 /// Events read from the outbox per round trip.
 const BATCH: usize = 100;
@@ -36,7 +35,7 @@ pub async fn run(store: Store, bus: Bus, metrics: Metrics, shutdown: Cancellatio
                         attempt = failures,
                         "outbox relay failed; backing off"
                     );
-                    Duration::from_millis(100u64.saturating_mul(1 << failures.min(6))).min(Duration::from_secs(5))
+                    DEPENDENCY.delay(failures)
                 }
             }
         } else {

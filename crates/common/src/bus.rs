@@ -1,12 +1,10 @@
 //! The JetStream bus: connection, idempotent stream setup, and publishing.
 //!
 //! Services never publish from handlers: they write events to the store's
-//! outbox and the [`relay`](crate::store::relay) calls [`Bus::publish`]. Each
+//! outbox and the [`relay`](crate::relay) calls [`Bus::publish`]. Each
 //! publish carries a `Nats-Msg-Id` derived from the fact and waits for the
 //! server's PubAck, so a re-publish inside the stream's duplicate window is
 //! dropped by the server and nothing counts as sent until it is stored.
-
-pub mod listener;
 
 use std::{
     sync::{
@@ -30,9 +28,10 @@ use async_nats::{
 use bytes::Bytes;
 
 use crate::{
+    backoff::DEPENDENCY,
     config::{NatsSettings, redact_url},
     events::{DLQ_STREAM, DLQ_SUBJECTS, STREAM, STREAM_SUBJECTS},
-    http::metrics::Metrics,
+    metrics::Metrics,
 };
 
 /// A NATS connection with JetStream. Cheap to clone.
@@ -62,8 +61,7 @@ impl Bus {
                 if attempts > 0 {
                     tracing::warn!(dependency = "nats", url = %url, attempt = attempts, "cannot reach NATS, retrying");
                 }
-                // Exponential, capped at 5 s (contract: backoff of up to 5 s).
-                Duration::from_millis(100u64.saturating_mul(1 << attempts.min(6))).min(Duration::from_secs(5))
+                DEPENDENCY.delay(u32::try_from(attempts).unwrap_or(u32::MAX))
             });
         let client = options
             .connect(settings.url.as_str())

@@ -9,19 +9,27 @@
 //!    requests get 10 s, listeners, the relay and workers finish the item in
 //!    hand, and the process exits 0, or 1 if all that overruns 20 s.
 
-use std::{future::Future, pin::Pin, process::ExitCode, time::Duration};
+mod process;
+
+use std::{future::Future, pin::Pin, time::Duration};
 
 use axum::{Router, extract::Request};
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use crate::{
-    bus::{Bus, listener::Listener},
-    config::{ConfigError, Env},
-    http::{self, metrics::Metrics, readiness::Readiness},
-    store::{Store, relay},
-    telemetry,
+    backoff::{pause, retry_until_done},
+    bus::Bus,
+    http,
+    listener::Listener,
+    metrics::Metrics,
+    readiness::Readiness,
+    relay,
+    store::Store,
 };
+
+pub use self::process::{main, shutdown_signal};
 
 /// In-flight requests get this long after a shutdown signal.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -30,20 +38,24 @@ const HARD_STOP: Duration = Duration::from_secs(20);
 
 type Task = Box<dyn FnOnce(CancellationToken) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send>;
 
-/// A service being assembled, then run.
+/// A service being assembled, then run. It remembers the store and the bus
+/// it is given, for the relay and the listeners added after them.
 pub struct Service {
     name: &'static str,
     listener: TcpListener,
     metrics: Metrics,
     readiness: Readiness,
     router: Router,
+    store: Option<Store>,
+    bus: Option<Bus>,
     tasks: Vec<(&'static str, Task)>,
 }
 
 impl Service {
     /// A service called `name` that will serve on `listener`.
     pub fn new(name: &'static str, listener: TcpListener, metrics: Metrics) -> Self {
-        Self { name, listener, metrics, readiness: Readiness::new(), router: Router::new(), tasks: Vec::new() }
+        let (readiness, router) = (Readiness::new(), Router::new());
+        Self { name, listener, metrics, readiness, router, store: None, bus: None, tasks: Vec::new() }
     }
 
     /// The bound port (the real one when the settings said 0).
@@ -68,8 +80,9 @@ impl Service {
     }
 
     /// Uses `store`: readiness checks it, and its set-up runs in the background.
-    pub fn store(self, store: &Store) -> Self {
+    pub fn store(mut self, store: &Store) -> Self {
         self.readiness.add_store(store);
+        self.store = Some(store.clone());
         let store = store.clone();
         self.task("store setup", move |shutdown| async move {
             let describe = store.describe();
@@ -79,16 +92,16 @@ impl Service {
     }
 
     /// Uses `bus`: readiness checks it, and streams are created in the background.
-    pub fn bus(self, bus: &Bus) -> Self {
+    pub fn bus(mut self, bus: &Bus) -> Self {
         self.readiness.add_bus(bus);
+        self.bus = Some(bus.clone());
         let bus = bus.clone();
         self.task("nats setup", move |shutdown| async move {
             // The client reconnects (and warns) on its own; streams are set up
             // once it is connected, and again after any failure.
             while !bus.is_connected() {
-                tokio::select! {
-                    () = shutdown.cancelled() => return Ok(()),
-                    () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                if pause(Duration::from_millis(100), &shutdown).await {
+                    return Ok(());
                 }
             }
             let describe = bus.describe();
@@ -97,15 +110,18 @@ impl Service {
         })
     }
 
-    /// Relays `store`'s outbox to `bus`.
-    pub fn relay(self, store: &Store, bus: &Bus) -> Self {
-        let (store, bus, metrics) = (store.clone(), bus.clone(), self.metrics.clone());
+    /// Relays the store's outbox to the bus; both must have been given.
+    pub fn relay(self) -> Self {
+        let store = self.store.clone().expect("Service::store comes before Service::relay");
+        let bus = self.bus.clone().expect("Service::bus comes before Service::relay");
+        let metrics = self.metrics.clone();
         self.task("outbox relay", move |shutdown| relay::run(store, bus, metrics, shutdown))
     }
 
-    /// Runs `listener` with `state`, pausing while the service is not ready.
-    pub fn listener<S: Clone + Send + Sync + 'static>(self, listener: Listener<S>, bus: &Bus, state: S) -> Self {
-        let (bus, readiness, metrics) = (bus.clone(), self.readiness.clone(), self.metrics.clone());
+    /// Runs `listener` on the bus with `state`, pausing while the service is not ready.
+    pub fn listener<S: Clone + Send + Sync + 'static>(self, listener: Listener<S>, state: S) -> Self {
+        let bus = self.bus.clone().expect("Service::bus comes before Service::listener");
+        let (readiness, metrics) = (self.readiness.clone(), self.metrics.clone());
         self.task("listener", move |shutdown| listener.run(bus, state, readiness, metrics, shutdown))
     }
 
@@ -122,7 +138,7 @@ impl Service {
 
     /// Serves until `shutdown` resolves, then stops in order.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        let Self { name, listener, metrics, readiness, router, tasks } = self;
+        let Self { name, listener, metrics, readiness, router, tasks, .. } = self;
         let token = CancellationToken::new();
         let app = http::app(router, readiness.clone(), metrics);
         tracing::info!(service = name, address = %http::local_addr(&listener), "listening");
@@ -135,7 +151,8 @@ impl Service {
         let mut background = JoinSet::new();
         for (task_name, task) in tasks {
             let child = token.child_token();
-            background.spawn(async move { (task_name, task(child).await) });
+            let span = tracing::info_span!("task", task = task_name);
+            background.spawn(async move { (task_name, task(child).await) }.instrument(span));
         }
         let monitor = tokio::spawn(watch_readiness(readiness.clone(), token.clone()));
 
@@ -188,117 +205,12 @@ async fn first_failure(tasks: &mut JoinSet<(&'static str, anyhow::Result<()>)>) 
     std::future::pending().await
 }
 
-/// Re-evaluates readiness every second so listeners can pause on it.
+/// Re-evaluates readiness every half second so listeners can pause on it.
 async fn watch_readiness(readiness: Readiness, shutdown: CancellationToken) {
     loop {
         readiness.evaluate().await;
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        if pause(Duration::from_millis(500), &shutdown).await {
+            return;
         }
-    }
-}
-
-/// Retries `attempt` with backoff up to 5 s, one warning per failure naming
-/// the dependency and its URL without credentials.
-pub async fn retry_until_done<F, Fut, E>(dependency: &str, url: &str, shutdown: CancellationToken, mut attempt: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), E>>,
-    E: std::fmt::Display,
-{
-    let mut failures = 0u32;
-    while !shutdown.is_cancelled() {
-        // An attempt can block for its own timeout (a JetStream request while
-        // NATS is down); shutdown must not wait for it.
-        let outcome = tokio::select! {
-            () = shutdown.cancelled() => return,
-            outcome = attempt() => outcome,
-        };
-        match outcome {
-            Ok(()) => {
-                tracing::info!(dependency, url, "dependency ready");
-                return;
-            }
-            Err(error) => {
-                failures += 1;
-                tracing::warn!(dependency, url, attempt = failures, error = %error, "dependency not ready, retrying");
-                let delay =
-                    Duration::from_millis(100u64.saturating_mul(1 << failures.min(6))).min(Duration::from_secs(5));
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(delay) => {}
-                }
-            }
-        }
-    }
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-}
-
-/// The whole of a service's `main`: read settings (printing the contract's
-/// message and exiting 1 when they are wrong), set up logging, build, run.
-pub async fn main<S, A, B, R>(name: &'static str, settings: S, build: B) -> ExitCode
-where
-    S: FnOnce(&Env) -> Result<A, ConfigError>,
-    B: AsyncFnOnce(A) -> anyhow::Result<R>,
-    R: Runnable,
-{
-    let env = Env::from_process();
-    telemetry::init(name, &env);
-    let settings = match settings(&env) {
-        Ok(settings) => settings,
-        Err(error) => {
-            tracing::error!(error = %error, "invalid configuration");
-            eprintln!("{error}");
-            return ExitCode::from(1);
-        }
-    };
-    let app = match build(settings).await {
-        Ok(app) => app,
-        Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "cannot start");
-            eprintln!("{error:#}");
-            return ExitCode::from(1);
-        }
-    };
-    match app.run_until_stopped(shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "stopped with an error");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// Something [`main`] can run: the [`Service`] each service's `Application::build` gives, or the client's server.
-pub trait Runnable {
-    /// Serves until `shutdown` resolves, then stops in order.
-    fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> impl Future<Output = anyhow::Result<()>>;
-}
-
-impl Runnable for Service {
-    fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> impl Future<Output = anyhow::Result<()>> {
-        Service::run_until_stopped(self, shutdown)
     }
 }

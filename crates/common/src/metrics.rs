@@ -82,6 +82,17 @@ pub enum ConsumeOutcome {
     DeadLetter,
 }
 
+impl ConsumeOutcome {
+    /// The `outcome` label, also logged with each consumed event.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ack => "ack",
+            Self::Retry => "retry",
+            Self::DeadLetter => "dead_letter",
+        }
+    }
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
@@ -139,12 +150,8 @@ impl Metrics {
     }
 
     pub(crate) fn consumed(&self, subject: &str, outcome: ConsumeOutcome) {
-        let outcome = match outcome {
-            ConsumeOutcome::Ack => "ack",
-            ConsumeOutcome::Retry => "retry",
-            ConsumeOutcome::DeadLetter => "dead_letter",
-        };
-        self.inner.events_consumed.get_or_create(&ConsumedLabels { subject: subject.to_owned(), outcome }).inc();
+        let labels = ConsumedLabels { subject: subject.to_owned(), outcome: outcome.label() };
+        self.inner.events_consumed.get_or_create(&labels).inc();
     }
 
     pub(crate) fn set_outbox_pending(&self, pending: u64) {

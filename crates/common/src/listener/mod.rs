@@ -12,29 +12,30 @@
 //! failed): the original bytes are copied to `dlq.<durable>.<subject>` and
 //! the message is terminated, instead of being redelivered forever.
 
+mod settle;
+
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use async_nats::{
-    HeaderMap,
-    jetstream::{
-        AckKind, Message,
-        consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull},
-    },
+use async_nats::jetstream::{
+    AckKind, Message,
+    consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull},
 };
 use futures::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::Bus;
 use crate::{
+    backoff::{DEPENDENCY, pause},
+    bus::Bus,
     events::{Event, STREAM},
-    http::{
-        metrics::{ConsumeOutcome, Metrics},
-        readiness::Readiness,
-    },
+    metrics::Metrics,
+    readiness::Readiness,
     timestamp::Timestamp,
 };
+
+pub use self::settle::nak_delay;
+use self::settle::{Delivery, Settlement};
 
 /// What a handler decided about one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +128,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
                 Err(error) => {
                     failures += 1;
                     tracing::warn!(durable = self.durable, error = %error, "cannot fetch messages");
-                    pause(backoff(failures), &shutdown).await;
+                    pause(DEPENDENCY.delay(failures), &shutdown).await;
                     continue;
                 }
             };
@@ -161,7 +162,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
                 }
             }
             attempts += 1;
-            if pause(backoff(attempts), shutdown).await {
+            if pause(DEPENDENCY.delay(attempts), shutdown).await {
                 return None;
             }
         }
@@ -184,135 +185,21 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
     }
 
     async fn process(&self, bus: &Bus, state: &S, metrics: &Metrics, message: Message) {
-        let (stream_sequence, deliveries) = match message.info() {
-            Ok(info) => (info.stream_sequence, info.delivered),
-            Err(_) => (0, 1),
-        };
-        let subject = message.subject.to_string();
-        let span = tracing::info_span!("event", subject = %subject, stream_sequence, deliveries);
+        let delivery = Delivery::of(&message);
+        let span = tracing::info_span!(
+            "event",
+            subject = %message.subject,
+            stream_sequence = delivery.stream_sequence,
+            deliveries = delivery.count
+        );
         async {
-            let decision = self.decide(state.clone(), &subject, &message.payload).await;
-            let last_try = deliveries >= bus.settings().max_deliver;
-            let result = match decision {
-                Ok(Outcome::Done) => self.ack(&message, AckKind::Ack, metrics, ConsumeOutcome::Ack, &subject).await,
-                Ok(Outcome::Reject(reason)) => {
-                    self.dead_letter(bus, &message, stream_sequence, deliveries, &reason, metrics).await
-                }
-                Ok(_) | Err(_) if last_try => {
-                    let reason = match &decision {
-                        Err(error) => format!("still failing after {deliveries} deliveries: {error:#}"),
-                        _ => format!("still not applicable after {deliveries} deliveries"),
-                    };
-                    self.dead_letter(bus, &message, stream_sequence, deliveries, &reason, metrics).await
-                }
-                Ok(Outcome::NotUntil(at)) => {
-                    let delay = at.until().max(Duration::from_millis(20));
-                    self.ack(&message, AckKind::Nak(Some(delay)), metrics, ConsumeOutcome::Retry, &subject).await
-                }
-                Ok(Outcome::NotYet) => {
-                    self.ack(
-                        &message,
-                        AckKind::Nak(Some(nak_delay(deliveries))),
-                        metrics,
-                        ConsumeOutcome::Retry,
-                        &subject,
-                    )
-                    .await
-                }
-                Err(error) => {
-                    tracing::warn!(error = format!("{error:#}"), "handler failed; will retry");
-                    self.ack(
-                        &message,
-                        AckKind::Nak(Some(nak_delay(deliveries))),
-                        metrics,
-                        ConsumeOutcome::Retry,
-                        &subject,
-                    )
-                    .await
-                }
-            };
-            if let Err(error) = result {
+            let decision = self.decide(state.clone(), message.subject.as_str(), &message.payload).await;
+            let settlement = Settlement::of(decision, delivery.count, bus.settings().max_deliver);
+            if let Err(error) = delivery.settle(self.durable, bus, settlement, metrics).await {
                 tracing::warn!(error = format!("{error:#}"), "cannot acknowledge; the server will redeliver");
             }
         }
         .instrument(span)
         .await;
-    }
-
-    async fn ack(
-        &self,
-        message: &Message,
-        kind: AckKind,
-        metrics: &Metrics,
-        outcome: ConsumeOutcome,
-        subject: &str,
-    ) -> anyhow::Result<()> {
-        let label = match outcome {
-            ConsumeOutcome::Ack => "ack",
-            ConsumeOutcome::Retry => "retry",
-            ConsumeOutcome::DeadLetter => "dead_letter",
-        };
-        message.ack_with(kind).await.map_err(|error| anyhow::anyhow!("{error}"))?;
-        metrics.consumed(subject, outcome);
-        tracing::info!(outcome = label, "event consumed");
-        Ok(())
-    }
-
-    /// Copies the message to `dlq.<durable>.<subject>` and terminates it. If
-    /// the copy cannot be stored the message is nak'ed instead, never lost.
-    async fn dead_letter(
-        &self,
-        bus: &Bus,
-        message: &Message,
-        stream_sequence: u64,
-        deliveries: i64,
-        reason: &str,
-        metrics: &Metrics,
-    ) -> anyhow::Result<()> {
-        let subject = message.subject.as_str();
-        let mut headers = HeaderMap::new();
-        headers.insert("Ticketing-Original-Subject", subject);
-        headers.insert("Ticketing-Stream-Sequence", stream_sequence.to_string().as_str());
-        headers.insert("Ticketing-Deliveries", deliveries.to_string().as_str());
-        headers.insert("Ticketing-Error", reason.replace(['\r', '\n'], " ").as_str());
-        let dlq_subject = format!("dlq.{}.{subject}", self.durable);
-        let message_id = format!("dlq:{}:{stream_sequence}", self.durable);
-        if let Err(error) = bus.publish_with(&dlq_subject, &message_id, message.payload.clone(), headers).await {
-            tracing::warn!(error = format!("{error:#}"), "cannot dead-letter; will retry");
-            return self
-                .ack(message, AckKind::Nak(Some(nak_delay(deliveries))), metrics, ConsumeOutcome::Retry, subject)
-                .await;
-        }
-        tracing::error!(reason, dlq_subject = %dlq_subject, "event dead-lettered");
-        self.ack(message, AckKind::Term, metrics, ConsumeOutcome::DeadLetter, subject).await
-    }
-}
-
-/// Contract 4.3: min(0.25 s × 2^(n−1), 30 s) at delivery n.
-pub fn nak_delay(deliveries: i64) -> Duration {
-    let exponent = u32::try_from(deliveries.clamp(1, 20) - 1).unwrap_or(0);
-    Duration::from_millis(250u64.saturating_mul(1 << exponent)).min(Duration::from_secs(30))
-}
-
-fn backoff(attempts: u32) -> Duration {
-    Duration::from_millis(100u64.saturating_mul(1 << attempts.min(6))).min(Duration::from_secs(5))
-}
-
-/// Sleeps unless shut down first; returns whether shutdown came.
-async fn pause(duration: Duration, shutdown: &CancellationToken) -> bool {
-    tokio::select! {
-        () = shutdown.cancelled() => true,
-        () = tokio::time::sleep(duration) => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nak_delays_double_from_a_quarter_second_up_to_thirty() {
-        let delays: Vec<u128> = [1, 2, 3, 4, 8, 9, 20].iter().map(|n| nak_delay(*n).as_millis()).collect();
-        assert_eq!(delays, vec![250, 500, 1000, 2000, 30_000, 30_000, 30_000]);
     }
 }

@@ -1,9 +1,6 @@
 //! The HTTP shell every service shares: binding, middleware, the JSON 404,
 //! and the operations routes (`/healthz`, `/readyz`, `/metrics`).
 
-pub mod metrics;
-pub mod readiness;
-
 use std::{net::SocketAddr, time::Duration};
 
 use axum::{
@@ -24,10 +21,11 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use self::{metrics::Metrics, readiness::Readiness};
 use crate::{
     error::{ApiError, not_found},
     extract::MAX_BODY_BYTES,
+    metrics::{self, Metrics},
+    readiness::{self, Readiness},
 };
 
 /// The request id header, read from the caller or generated, and echoed.

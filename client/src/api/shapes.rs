@@ -1,0 +1,84 @@
+//! What the API answers with, as the pages read it.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/users/currentuser`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentUserReply {
+    /// The signed-in visitor, or `None`.
+    pub current_user: Option<User>,
+}
+
+/// A signed-in visitor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// 24-hex id.
+    pub id: String,
+    /// Lower-cased email.
+    pub email: String,
+}
+
+/// A ticket for sale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ticket {
+    /// 24-hex id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Dollars, as the API writes them (`20`, `12.5`).
+    pub price: f64,
+    /// The seller.
+    pub user_id: String,
+    /// Set while an order holds the ticket.
+    #[serde(default)]
+    pub order_id: Option<String>,
+}
+
+/// A buyer's order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    /// 24-hex id.
+    pub id: String,
+    /// `created`, `awaiting:payment`, `cancelled` or `complete`.
+    pub status: String,
+    /// When the reservation lapses (ISO-8601, UTC).
+    pub expires_at: String,
+    /// The ticket, as orders last heard of it.
+    pub ticket: OrderTicket,
+}
+
+/// The ticket inside an order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderTicket {
+    /// 24-hex id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Dollars.
+    pub price: f64,
+}
+
+/// `POST /api/payments` on success.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// The payment's id.
+    pub id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reserved_ticket_carries_its_order() {
+        let ticket: Ticket = serde_json::from_str(
+            r#"{"id":"a","title":"Concert","price":19.99,"userId":"u","version":1,"orderId":"o"}"#,
+        )
+        .unwrap();
+        assert_eq!(ticket.order_id.as_deref(), Some("o"));
+        assert!((ticket.price - 19.99).abs() < f64::EPSILON);
+    }
+}
