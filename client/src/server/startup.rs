@@ -4,7 +4,7 @@
 //! graceful shutdown.
 
 use axum::{Router, routing::any, routing::get};
-use common::{error::not_found, metrics::Metrics, runtime::Service};
+use common::{error::not_found, runtime::Service};
 use http::{HeaderValue, header};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -27,8 +27,7 @@ pub struct Application;
 impl Application {
     /// Binds the port and assembles the app.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let listener = common::http::bind(settings.addr).await?;
-        Ok(Service::new("client", listener, Metrics::new()).routes(router(&settings)?))
+        Ok(Service::bind("client", settings.addr).await?.routes(router(&settings)?))
     }
 }
 

@@ -1,7 +1,6 @@
 //! Assembly: the store, the state and the routes, as a running service.
 
 use common::{
-    metrics::Metrics,
     runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _, Store},
@@ -20,9 +19,8 @@ impl Application {
     /// Binds the port and wires the store and the routes; the store is set
     /// up in the background, and `/readyz` says when it is.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let listener = common::http::bind(settings.addr).await?;
-        let metrics = Metrics::new();
-        let verifications = metrics.counter(
+        let service = Service::bind("auth", settings.addr).await?;
+        let verifications = service.metrics().counter(
             "auth_password_verifications",
             "Password checks at signin, including those against the dummy hash for unknown emails",
         );
@@ -32,6 +30,6 @@ impl Application {
             sessions: Sessions::new(settings.jwt_key.expose(), settings.jwt_ttl_seconds, settings.cookie_secure),
             passwords: Passwords::new(verifications).await?,
         };
-        Ok(Service::new("auth", listener, metrics).store(&store).routes(routes::router(state)))
+        Ok(service.store(&store).routes(routes::router(state)))
     }
 }

@@ -47,7 +47,7 @@ pub struct JobContext {
     pub shutdown: CancellationToken,
 }
 
-/// The apalis handler.
+/// Runs one due job: waits for its exact instant, then publishes until acked.
 pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobContext>) -> Result<(), BoxDynError> {
     let due = metadata.get(DUE_AT).and_then(|millis| millis.parse().ok()).and_then(Timestamp::from_unix_millis);
     if let Some(due) = due {

@@ -1,6 +1,6 @@
 //! Assembly: NATS, Redis, the listener that schedules and the worker that runs.
 
-use common::{backoff::retry_until_done, bus::Bus, metrics::Metrics, runtime::Service};
+use common::{backoff::retry_until_done, bus::Bus, runtime::Service};
 
 use crate::{config::Settings, job::JobContext, listeners, queue::Queue, worker};
 
@@ -11,13 +11,13 @@ pub struct Application;
 impl Application {
     /// Binds the port; NATS and Redis connect in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let listener = common::http::bind(settings.addr).await?;
-        let metrics = Metrics::new();
+        let service = Service::bind("expiration", settings.addr).await?;
+        let metrics = service.metrics().clone();
         let scheduled = metrics.counter("expiration_jobs_scheduled", "Expiration jobs added to the queue");
         let runs = metrics.counter("expiration_jobs_run", "Expiration jobs that published their event");
         let queue = Queue::new(&settings.redis_url, Queue::default_config(), scheduled)?;
-        let bus = Bus::connect(&settings.nats, "expiration", metrics.clone()).await?;
-        let service = Service::new("expiration", listener, metrics).bus(&bus);
+        let bus = Bus::connect(&settings.nats, "expiration", metrics).await?;
+        let service = service.bus(&bus);
         let checked = queue.clone();
         service.readiness().add_check("redis", move || {
             let queue = checked.clone();

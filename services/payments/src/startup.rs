@@ -2,11 +2,9 @@
 //! routes, as a running service.
 
 use common::{
-    bus::Bus,
-    metrics::Metrics,
     runtime::Service,
     session::Sessions,
-    store::{CollectionSpec, Document as _, Store},
+    store::{CollectionSpec, Document as _},
 };
 
 use crate::{
@@ -25,20 +23,15 @@ impl Application {
     /// Binds the port and wires the store, NATS, the listener, the outbox
     /// relay, Stripe and the routes; dependencies connect in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let listener = common::http::bind(settings.addr).await?;
-        let metrics = Metrics::new();
-        let store = Store::open(&settings.database, &COLLECTIONS).await?;
-        let bus = Bus::connect(&settings.nats, "payments", metrics.clone()).await?;
+        let (service, store) = Service::bind("payments", settings.addr)
+            .await?
+            .with_outbox(&settings.database, &COLLECTIONS, &settings.nats)
+            .await?;
         let state = AppState {
-            store: store.clone(),
+            store,
             sessions: Sessions::verifier(settings.jwt_key.expose()),
             stripe: StripeGateway::new(&settings.stripe)?,
         };
-        Ok(Service::new("payments", listener, metrics)
-            .store(&store)
-            .bus(&bus)
-            .relay()
-            .listener(listeners::listener(), state.clone())
-            .routes(routes::router(state)))
+        Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))
     }
 }

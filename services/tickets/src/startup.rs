@@ -4,11 +4,9 @@
 use std::sync::Arc;
 
 use common::{
-    bus::Bus,
-    metrics::Metrics,
     runtime::Service,
     session::Sessions,
-    store::{CollectionSpec, Document as _, Store},
+    store::{CollectionSpec, Document as _},
 };
 use tokio::sync::Semaphore;
 
@@ -30,21 +28,16 @@ impl Application {
     /// Binds the port and wires the store, NATS, the listener, the outbox
     /// relay and the routes; dependencies connect in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let listener = common::http::bind(settings.addr).await?;
-        let metrics = Metrics::new();
-        let store = Store::open(&settings.database, &COLLECTIONS).await?;
-        let bus = Bus::connect(&settings.nats, "tickets", metrics.clone()).await?;
+        let (service, store) = Service::bind("tickets", settings.addr)
+            .await?
+            .with_outbox(&settings.database, &COLLECTIONS, &settings.nats)
+            .await?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let state = AppState {
-            store: store.clone(),
+            store,
             sessions: Sessions::verifier(settings.jwt_key.expose()),
             list_permits: Arc::new(Semaphore::new(cores)),
         };
-        Ok(Service::new("tickets", listener, metrics)
-            .store(&store)
-            .bus(&bus)
-            .relay()
-            .listener(listeners::listener(), state.clone())
-            .routes(routes::router(state)))
+        Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))
     }
 }

@@ -11,7 +11,7 @@
 
 mod process;
 
-use std::{future::Future, pin::Pin, time::Duration};
+use std::{future::Future, net::SocketAddr, pin::Pin, time::Duration};
 
 use axum::{Router, extract::Request};
 use tokio::{net::TcpListener, task::JoinSet};
@@ -21,12 +21,13 @@ use tracing::Instrument as _;
 use crate::{
     backoff::{pause, retry_until_done},
     bus::Bus,
+    config::{DatabaseUrl, NatsSettings},
     http,
     listener::Listener,
     metrics::Metrics,
     readiness::Readiness,
     relay,
-    store::Store,
+    store::{CollectionSpec, Store},
 };
 
 pub use self::process::{main, shutdown_signal};
@@ -56,6 +57,26 @@ impl Service {
     pub fn new(name: &'static str, listener: TcpListener, metrics: Metrics) -> Self {
         let (readiness, router) = (Readiness::new(), Router::new());
         Self { name, listener, metrics, readiness, router, store: None, bus: None, tasks: Vec::new() }
+    }
+
+    /// Binds `addr` (a failure is the contract's start-up message) for a
+    /// service called `name`, with its own metrics.
+    pub async fn bind(name: &'static str, addr: SocketAddr) -> anyhow::Result<Self> {
+        Ok(Self::new(name, http::bind(addr).await?, Metrics::new()))
+    }
+
+    /// Where every service that emits events starts: opens the store with
+    /// `collections`, connects to NATS, and relays the outbox. The store is
+    /// handed back for the handlers' state.
+    pub async fn with_outbox(
+        self,
+        database: &DatabaseUrl,
+        collections: &[CollectionSpec],
+        nats: &NatsSettings,
+    ) -> anyhow::Result<(Self, Store)> {
+        let store = Store::open(database, collections).await?;
+        let bus = Bus::connect(nats, self.name, self.metrics.clone()).await?;
+        Ok((self.store(&store).bus(&bus).relay(), store))
     }
 
     /// The bound port (the real one when the settings said 0).

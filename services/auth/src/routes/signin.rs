@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{state::AppState, user::User};
 
-/// The handler. The password is verified whether or not the email is known
+/// The password is verified whether or not the email is known
 /// (against a dummy hash when it is not), so the answer and its timing do
 /// not reveal which accounts exist.
 pub(crate) async fn signin(State(state): State<AppState>, body: JsonObject) -> Result<Response> {

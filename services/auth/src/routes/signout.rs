@@ -12,7 +12,6 @@ use serde_json::json;
 
 use crate::state::AppState;
 
-/// The handler.
 pub(crate) async fn signout(State(state): State<AppState>) -> impl IntoResponse {
     (StatusCode::OK, [(SET_COOKIE, state.sessions.clearing_cookie())], Json(json!({})))
 }

@@ -14,7 +14,7 @@ use crate::{
     user::{EMAIL_INDEX, User},
 };
 
-/// The handler. The unique index, not the look-up, is what decides: the
+/// The unique index, not the look-up, is what decides: the
 /// look-up only spares a hash when the email is plainly taken, and two
 /// concurrent signups that both pass it still give one user.
 pub(crate) async fn signup(State(state): State<AppState>, body: JsonObject) -> Result<Response> {

@@ -9,7 +9,6 @@ use common::{events::ExpirationComplete, listener::Outcome};
 
 use crate::{order::Order, state::AppState};
 
-/// The handler.
 pub(crate) async fn handle(state: AppState, event: ExpirationComplete) -> anyhow::Result<Outcome> {
     loop {
         let Some(order) = state.store.get::<Order>(&event.order_id).await? else {

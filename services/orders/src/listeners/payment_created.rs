@@ -12,7 +12,6 @@ use common::{
 
 use crate::{order::Order, state::AppState};
 
-/// The handler.
 pub(crate) async fn handle(state: AppState, event: PaymentCreated) -> anyhow::Result<Outcome> {
     loop {
         let Some(order) = state.store.get::<Order>(&event.order_id).await? else {

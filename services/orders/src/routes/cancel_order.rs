@@ -12,7 +12,6 @@ use crate::state::AppState;
 
 const COMPLETED: &str = "Cannot cancel a completed order";
 
-/// The handler.
 pub(crate) async fn cancel_order(
     State(state): State<AppState>,
     RequireAuth(user): RequireAuth,

@@ -19,7 +19,7 @@ use crate::{order::Order, state::AppState, ticket::Ticket};
 
 const ALREADY_RESERVED: &str = "Ticket is already reserved";
 
-/// The handler. `RequireAuth` comes before the body so anonymous callers
+/// `RequireAuth` comes before the body so anonymous callers
 /// get 401 before anything is validated.
 pub(crate) async fn create_order(
     State(state): State<AppState>,

@@ -10,7 +10,6 @@ use serde_json::json;
 use super::view::{OrderView, ticket_of};
 use crate::{order::Order, state::AppState, ticket::Ticket};
 
-/// The handler.
 pub(crate) async fn list_orders(
     State(state): State<AppState>,
     RequireAuth(user): RequireAuth,

@@ -7,7 +7,7 @@ use common::{Result, extract::IdPath, session::RequireAuth};
 use super::view::{OrderView, owned_order, ticket_of};
 use crate::state::AppState;
 
-/// The handler. `RequireAuth` runs first, so a malformed id is still 401
+/// `RequireAuth` runs first, so a malformed id is still 401
 /// for anonymous callers.
 pub(crate) async fn show_order(
     State(state): State<AppState>,

@@ -42,7 +42,7 @@ pub(crate) struct Created {
     id: ObjectId,
 }
 
-/// The handler. `RequireAuth` comes before the body so anonymous callers
+/// `RequireAuth` comes before the body so anonymous callers
 /// get 401 before anything is validated.
 pub(crate) async fn create_payment(
     State(state): State<AppState>,

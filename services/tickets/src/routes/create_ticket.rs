@@ -8,7 +8,7 @@ use common::{Result, events::Outgoing, extract::JsonObject, session::RequireAuth
 use super::{fields::TicketFields, view::TicketView};
 use crate::{price::Route, state::AppState, ticket::Ticket};
 
-/// The handler. `RequireAuth` comes before the body: anonymous callers get
+/// `RequireAuth` comes before the body: anonymous callers get
 /// 401 before anything is validated.
 pub(crate) async fn create_ticket(
     State(state): State<AppState>,

@@ -10,7 +10,6 @@ use common::Result;
 use super::view::TicketView;
 use crate::{state::AppState, ticket::Ticket};
 
-/// The handler.
 pub(crate) async fn list_tickets(State(state): State<AppState>) -> Result<Response> {
     // Never closed, so acquiring cannot fail. The permit is held until the
     // JSON body is written: that is where most of the memory goes, and axum

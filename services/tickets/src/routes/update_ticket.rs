@@ -17,7 +17,7 @@ use common::{ApiError, Result, events::Outgoing, extract::JsonObject, id::Object
 use super::{fields::TicketFields, view::TicketView};
 use crate::{price::Route, state::AppState, ticket::Ticket};
 
-/// The handler. The id is read as text: a malformed one is a 404, but only
+/// The id is read as text: a malformed one is a 404, but only
 /// after the body has been validated (step 3, not step 1).
 pub(crate) async fn update_ticket(
     State(state): State<AppState>,
