@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use common::config::Secret;
+use common::config::{BaseSettings, DatabaseUrl, Secret};
 use serde_json::{Value, json};
 use test_support::{
     ApiClient, Reply, RunningService, TEST_JWT_KEY, TestNats, TestStore, eventually, init_test_tracing, session_cookie,
@@ -32,19 +32,18 @@ async fn start_stack() -> Stack {
     let (tickets_store, orders_store) = (TestStore::for_service("tickets"), TestStore::for_service("orders"));
     let loopback = "127.0.0.1:0".parse().unwrap();
 
-    let tickets_app = tickets::startup::Application::build(tickets::config::Settings {
+    let base = |database: &DatabaseUrl| BaseSettings {
         addr: loopback,
-        database: tickets_store.url.clone(),
+        database: database.clone(),
         nats: nats.settings(),
         jwt_key: Secret::new(TEST_JWT_KEY),
-    })
-    .await
-    .expect("tickets builds");
+    };
+    let tickets_app =
+        tickets::startup::Application::build(tickets::config::Settings { base: base(&tickets_store.url) })
+            .await
+            .expect("tickets builds");
     let orders_app = orders::startup::Application::build(orders::config::Settings {
-        addr: loopback,
-        database: orders_store.url.clone(),
-        nats: nats.settings(),
-        jwt_key: Secret::new(TEST_JWT_KEY),
+        base: base(&orders_store.url),
         expiration_window: Duration::from_secs(600),
     })
     .await

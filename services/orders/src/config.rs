@@ -1,8 +1,8 @@
 //! Settings from the environment, with the contract's names and defaults.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
-use common::config::{ConfigError, DatabaseUrl, Env, NatsSettings, Secret};
+use common::config::{BaseSettings, ConfigError, Env};
 
 /// How long a reservation lasts unless `EXPIRATION_WINDOW_SECONDS` says otherwise.
 pub const DEFAULT_EXPIRATION_WINDOW_SECONDS: u64 = 60;
@@ -10,14 +10,8 @@ pub const DEFAULT_EXPIRATION_WINDOW_SECONDS: u64 = 60;
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Where to listen (`PORT`, default 3000).
-    pub addr: SocketAddr,
-    /// The store (`DATABASE_URL`, default `sqlite:data/orders.db`).
-    pub database: DatabaseUrl,
-    /// NATS and consumer settings.
-    pub nats: NatsSettings,
-    /// Verifies session tokens (`JWT_KEY`, required).
-    pub jwt_key: Secret,
+    /// `PORT`, `DATABASE_URL` (default `sqlite:data/orders.db`), NATS and `JWT_KEY`.
+    pub base: BaseSettings,
     /// How long a new order holds its ticket (`EXPIRATION_WINDOW_SECONDS`).
     pub expiration_window: Duration,
 }
@@ -25,39 +19,26 @@ pub struct Settings {
 impl Settings {
     /// Reads and checks every setting; the error is what the process prints.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let jwt_key = env.secret("JWT_KEY")?;
+        let base = BaseSettings::from_env(env, "orders")?;
         let window = env.positive_int("EXPIRATION_WINDOW_SECONDS", DEFAULT_EXPIRATION_WINDOW_SECONDS)?;
         // As with PORT, an integer too large to use is refused with the same
         // message; u32 seconds (136 years) keeps `now + window` representable.
         let window = u32::try_from(window)
             .map_err(|_| ConfigError("EXPIRATION_WINDOW_SECONDS must be a positive integer".into()))?;
-        Ok(Self {
-            addr: env.listen_addr()?,
-            database: env.database("orders")?,
-            nats: env.nats()?,
-            jwt_key,
-            expiration_window: Duration::from_secs(u64::from(window)),
-        })
+        Ok(Self { base, expiration_window: Duration::from_secs(u64::from(window)) })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use common::config::DatabaseUrl;
 
-    #[test]
-    fn the_jwt_key_is_required() {
-        for env in [Env::default(), Env::from_pairs([("JWT_KEY", "")])] {
-            assert_eq!(Settings::from_env(&env).unwrap_err().to_string(), "JWT_KEY must be defined");
-        }
-    }
+    use super::*;
 
     #[test]
     fn defaults_follow_the_contract() {
         let settings = Settings::from_env(&Env::from_pairs([("JWT_KEY", "k")])).unwrap();
-        assert_eq!(settings.addr.to_string(), "0.0.0.0:3000");
-        assert_eq!(settings.database, DatabaseUrl::Sqlite("data/orders.db".into()));
-        assert_eq!(settings.nats.url, "nats://127.0.0.1:4222");
+        assert_eq!(settings.base.database, DatabaseUrl::Sqlite("data/orders.db".into()));
         assert_eq!(settings.expiration_window, Duration::from_secs(60));
     }
 
@@ -73,11 +54,5 @@ mod tests {
                 "EXPIRATION_WINDOW_SECONDS={bad}"
             );
         }
-    }
-
-    #[test]
-    fn the_jwt_key_never_shows_in_debug_output() {
-        let settings = Settings::from_env(&Env::from_pairs([("JWT_KEY", "jwt-secret")])).unwrap();
-        assert!(!format!("{settings:?}").contains("jwt-secret"));
     }
 }

@@ -20,13 +20,10 @@ impl Application {
     /// Binds the port and wires the store, NATS, the listener, the outbox
     /// relay and the routes; dependencies connect in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let (service, store) = Service::bind("orders", settings.addr)
-            .await?
-            .with_outbox(&settings.database, &COLLECTIONS, &settings.nats)
-            .await?;
+        let (service, store) = Service::with_outbox("orders", &settings.base, &COLLECTIONS).await?;
         let state = AppState {
             store,
-            sessions: Sessions::verifier(settings.jwt_key.expose()),
+            sessions: Sessions::verifier(settings.base.jwt_key.expose()),
             expiration_window: settings.expiration_window,
         };
         Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))

@@ -1,8 +1,8 @@
 //! Settings from the environment, with the contract's names and defaults.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
-use common::config::{ConfigError, DatabaseUrl, Env, NatsSettings, Secret};
+use common::config::{BaseSettings, ConfigError, Env, Secret};
 
 /// Stripe's own API, used unless `STRIPE_API_BASE` says otherwise.
 pub const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com/";
@@ -13,14 +13,8 @@ pub const STRIPE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Where to listen (`PORT`, default 3000).
-    pub addr: SocketAddr,
-    /// The store (`DATABASE_URL`, default `sqlite:data/payments.db`).
-    pub database: DatabaseUrl,
-    /// NATS and consumer settings.
-    pub nats: NatsSettings,
-    /// Verifies session tokens (`JWT_KEY`, required).
-    pub jwt_key: Secret,
+    /// `PORT`, `DATABASE_URL` (default `sqlite:data/payments.db`), NATS and `JWT_KEY`.
+    pub base: BaseSettings,
     /// How to reach Stripe.
     pub stripe: StripeSettings,
 }
@@ -48,20 +42,17 @@ impl StripeSettings {
 impl Settings {
     /// Reads and checks every setting; the error is what the process prints.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let jwt_key = env.secret("JWT_KEY")?;
+        let base = BaseSettings::from_env(env, "payments")?;
         let stripe_key = env.secret("STRIPE_KEY")?;
-        Ok(Self {
-            addr: env.listen_addr()?,
-            database: env.database("payments")?,
-            nats: env.nats()?,
-            jwt_key,
-            stripe: StripeSettings::new(stripe_key, &env.string_or("STRIPE_API_BASE", DEFAULT_STRIPE_API_BASE)),
-        })
+        let stripe = StripeSettings::new(stripe_key, &env.string_or("STRIPE_API_BASE", DEFAULT_STRIPE_API_BASE));
+        Ok(Self { base, stripe })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use common::config::DatabaseUrl;
+
     use super::*;
 
     #[test]
@@ -78,7 +69,7 @@ mod tests {
         assert_eq!(settings.stripe.api_base, "https://api.stripe.com/");
         assert_eq!(settings.stripe.timeout, Duration::from_secs(10));
         assert_eq!(settings.stripe.key.expose(), "sk_test_x");
-        assert_eq!(settings.database, DatabaseUrl::Sqlite("data/payments.db".into()));
+        assert_eq!(settings.base.database, DatabaseUrl::Sqlite("data/payments.db".into()));
     }
 
     #[test]

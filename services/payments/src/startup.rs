@@ -23,13 +23,10 @@ impl Application {
     /// Binds the port and wires the store, NATS, the listener, the outbox
     /// relay, Stripe and the routes; dependencies connect in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let (service, store) = Service::bind("payments", settings.addr)
-            .await?
-            .with_outbox(&settings.database, &COLLECTIONS, &settings.nats)
-            .await?;
+        let (service, store) = Service::with_outbox("payments", &settings.base, &COLLECTIONS).await?;
         let state = AppState {
             store,
-            sessions: Sessions::verifier(settings.jwt_key.expose()),
+            sessions: Sessions::verifier(settings.base.jwt_key.expose()),
             stripe: StripeGateway::new(&settings.stripe)?,
         };
         Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))

@@ -1,47 +1,30 @@
-//! Settings from the environment, with the contract's names and defaults.
+//! Settings from the environment: tickets reads only the shared ones.
 
-use std::net::SocketAddr;
-
-use common::config::{ConfigError, DatabaseUrl, Env, NatsSettings, Secret};
+use common::config::{BaseSettings, ConfigError, Env};
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Where to listen (`PORT`, default 3000).
-    pub addr: SocketAddr,
-    /// The store (`DATABASE_URL`, default `sqlite:data/tickets.db`).
-    pub database: DatabaseUrl,
-    /// NATS and consumer settings.
-    pub nats: NatsSettings,
-    /// Verifies session tokens (`JWT_KEY`, required).
-    pub jwt_key: Secret,
+    /// `PORT`, `DATABASE_URL` (default `sqlite:data/tickets.db`), NATS and `JWT_KEY`.
+    pub base: BaseSettings,
 }
 
 impl Settings {
     /// Reads and checks every setting; the error is what the process prints.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let jwt_key = env.secret("JWT_KEY")?;
-        Ok(Self { addr: env.listen_addr()?, database: env.database("tickets")?, nats: env.nats()?, jwt_key })
+        Ok(Self { base: BaseSettings::from_env(env, "tickets")? })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use common::config::DatabaseUrl;
+
     use super::*;
 
     #[test]
-    fn the_jwt_key_is_required() {
-        for env in [Env::default(), Env::from_pairs([("JWT_KEY", "")])] {
-            assert_eq!(Settings::from_env(&env).unwrap_err().to_string(), "JWT_KEY must be defined");
-        }
-    }
-
-    #[test]
-    fn defaults_follow_the_contract() {
+    fn the_store_is_named_after_the_service() {
         let settings = Settings::from_env(&Env::from_pairs([("JWT_KEY", "k")])).unwrap();
-        assert_eq!(settings.addr.to_string(), "0.0.0.0:3000");
-        assert_eq!(settings.database, DatabaseUrl::Sqlite("data/tickets.db".into()));
-        assert_eq!(settings.nats.url, "nats://127.0.0.1:4222");
-        assert!(!format!("{settings:?}").contains("\"k\""), "the key never shows");
+        assert_eq!(settings.base.database, DatabaseUrl::Sqlite("data/tickets.db".into()));
     }
 }

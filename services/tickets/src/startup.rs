@@ -28,14 +28,11 @@ impl Application {
     /// Binds the port and wires the store, NATS, the listener, the outbox
     /// relay and the routes; dependencies connect in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
-        let (service, store) = Service::bind("tickets", settings.addr)
-            .await?
-            .with_outbox(&settings.database, &COLLECTIONS, &settings.nats)
-            .await?;
+        let (service, store) = Service::with_outbox("tickets", &settings.base, &COLLECTIONS).await?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let state = AppState {
             store,
-            sessions: Sessions::verifier(settings.jwt_key.expose()),
+            sessions: Sessions::verifier(settings.base.jwt_key.expose()),
             list_permits: Arc::new(Semaphore::new(cores)),
         };
         Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))

@@ -118,6 +118,28 @@ impl Env {
     }
 }
 
+/// What tickets, orders and payments read alike (contract 2.4), so each of
+/// them names only its own settings.
+#[derive(Debug, Clone)]
+pub struct BaseSettings {
+    /// Where to listen (`PORT`, default 3000).
+    pub addr: SocketAddr,
+    /// The store (`DATABASE_URL`, default `sqlite:data/<service>.db`).
+    pub database: DatabaseUrl,
+    /// NATS and consumer settings.
+    pub nats: NatsSettings,
+    /// Verifies session tokens (`JWT_KEY`, required).
+    pub jwt_key: Secret,
+}
+
+impl BaseSettings {
+    /// Reads them for `service`, `JWT_KEY` first.
+    pub fn from_env(env: &Env, service: &str) -> Result<Self, ConfigError> {
+        let jwt_key = env.secret("JWT_KEY")?;
+        Ok(Self { addr: env.listen_addr()?, database: env.database(service)?, nats: env.nats()?, jwt_key })
+    }
+}
+
 /// Which store a service uses, picked by `DATABASE_URL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {

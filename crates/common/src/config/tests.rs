@@ -68,6 +68,19 @@ fn nats_settings_follow_the_contract() {
 }
 
 #[test]
+fn base_settings_need_the_jwt_key_and_default_to_the_contract() {
+    for env in [Env::default(), Env::from_pairs([("JWT_KEY", "")])] {
+        assert_eq!(BaseSettings::from_env(&env, "tickets").unwrap_err().to_string(), "JWT_KEY must be defined");
+    }
+    let settings = BaseSettings::from_env(&Env::from_pairs([("JWT_KEY", "jwt-secret")]), "orders").unwrap();
+    assert_eq!(settings.addr.to_string(), "0.0.0.0:3000");
+    assert_eq!(settings.database, DatabaseUrl::Sqlite("data/orders.db".into()));
+    assert_eq!(settings.nats.url, "nats://127.0.0.1:4222");
+    assert_eq!(settings.jwt_key.expose(), "jwt-secret");
+    assert!(!format!("{settings:?}").contains("jwt-secret"), "the key never shows");
+}
+
+#[test]
 fn credentials_never_reach_logs() {
     assert_eq!(redact_url("mongodb://admin:hunter2@db:27017/auth"), "mongodb://***@db:27017/auth");
     assert_eq!(redact_url("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");

@@ -21,7 +21,7 @@ use tracing::Instrument as _;
 use crate::{
     backoff::{pause, retry_until_done},
     bus::Bus,
-    config::{DatabaseUrl, NatsSettings},
+    config::BaseSettings,
     http,
     listener::Listener,
     metrics::Metrics,
@@ -65,18 +65,18 @@ impl Service {
         Ok(Self::new(name, http::bind(addr).await?, Metrics::new()))
     }
 
-    /// Where every service that emits events starts: opens the store with
-    /// `collections`, connects to NATS, and relays the outbox. The store is
-    /// handed back for the handlers' state.
+    /// Where every service that emits events starts: binds, opens the store
+    /// with `collections`, connects to NATS (all as `base` says) and relays
+    /// the outbox. The store is handed back for the handlers' state.
     pub async fn with_outbox(
-        self,
-        database: &DatabaseUrl,
+        name: &'static str,
+        base: &BaseSettings,
         collections: &[CollectionSpec],
-        nats: &NatsSettings,
     ) -> anyhow::Result<(Self, Store)> {
-        let store = Store::open(database, collections).await?;
-        let bus = Bus::connect(nats, self.name, self.metrics.clone()).await?;
-        Ok((self.store(&store).bus(&bus).relay(), store))
+        let service = Self::bind(name, base.addr).await?;
+        let store = Store::open(&base.database, collections).await?;
+        let bus = Bus::connect(&base.nats, name, service.metrics.clone()).await?;
+        Ok((service.store(&store).bus(&bus).relay(), store))
     }
 
     /// The bound port (the real one when the settings said 0).

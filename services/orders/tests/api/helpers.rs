@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::{
     bus::Bus,
-    config::Secret,
+    config::{BaseSettings, Secret},
     events::{Event, OrderStatus, Outgoing, PaymentCreated, TicketCreated},
     id::ObjectId,
     listener::Outcome,
@@ -61,10 +61,12 @@ pub(crate) async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestAp
     let nats = TestNats::start();
     let fixture = TestStore::for_service("orders");
     let mut settings = Settings {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: fixture.url.clone(),
-        nats: nats.settings(),
-        jwt_key: Secret::new(TEST_JWT_KEY),
+        base: BaseSettings {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database: fixture.url.clone(),
+            nats: nats.settings(),
+            jwt_key: Secret::new(TEST_JWT_KEY),
+        },
         expiration_window: Duration::from_secs(60),
     };
     adjust(&mut settings);

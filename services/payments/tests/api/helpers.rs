@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::{
     bus::Bus,
-    config::Secret,
+    config::{BaseSettings, Secret},
     events::{Event, OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, Outgoing},
     id::ObjectId,
     metrics::Metrics,
@@ -54,10 +54,12 @@ pub(crate) async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestAp
     let fixture = TestStore::for_service("payments");
     let stripe = FakeStripe::start().await;
     let mut settings = Settings {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: fixture.url.clone(),
-        nats: nats.settings(),
-        jwt_key: Secret::new(TEST_JWT_KEY),
+        base: BaseSettings {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database: fixture.url.clone(),
+            nats: nats.settings(),
+            jwt_key: Secret::new(TEST_JWT_KEY),
+        },
         stripe: StripeSettings::new(Secret::new(FakeStripe::SECRET_KEY), &stripe.url()),
     };
     adjust(&mut settings);

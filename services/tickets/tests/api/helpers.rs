@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::{
     bus::Bus,
-    config::Secret,
+    config::{BaseSettings, Secret},
     events::{Event, OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, Outgoing},
     id::ObjectId,
     metrics::Metrics,
@@ -50,10 +50,12 @@ pub(crate) async fn spawn_app() -> TestApp {
     let nats = TestNats::start();
     let fixture = TestStore::for_service("tickets");
     let settings = Settings {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: fixture.url.clone(),
-        nats: nats.settings(),
-        jwt_key: Secret::new(TEST_JWT_KEY),
+        base: BaseSettings {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database: fixture.url.clone(),
+            nats: nats.settings(),
+            jwt_key: Secret::new(TEST_JWT_KEY),
+        },
     };
     let running = launch(settings.clone()).await;
     let store = Store::open(&fixture.url, &COLLECTIONS).await.unwrap();
