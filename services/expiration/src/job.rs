@@ -48,6 +48,7 @@ pub struct JobContext {
 }
 
 /// Runs one due job: waits for its exact instant, then publishes until acked.
+#[tracing::instrument(name = "job", skip_all, fields(order_id = %job.order_id))]
 pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobContext>) -> Result<(), BoxDynError> {
     let due = metadata.get(DUE_AT).and_then(|millis| millis.parse().ok()).and_then(Timestamp::from_unix_millis);
     if let Some(due) = due {
@@ -67,13 +68,18 @@ pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobC
         {
             Ok(_) => {
                 context.runs.inc();
-                tracing::info!(order_id = %job.order_id, "expiration published");
+                tracing::info!("expiration published");
                 return Ok(());
             }
             Err(error) => {
                 failures += 1;
                 let delay = PUBLISH_RETRY.delay(failures);
-                tracing::warn!(order_id = %job.order_id, attempt = failures, ?delay, error = format!("{error:#}"), "cannot publish the expiration; retrying");
+                tracing::warn!(
+                    attempt = failures,
+                    ?delay,
+                    error = format!("{error:#}"),
+                    "cannot publish the expiration; retrying"
+                );
                 if pause(delay, &context.shutdown).await {
                     return Err("shutting down with the expiration unpublished".into());
                 }

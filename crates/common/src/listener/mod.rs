@@ -103,6 +103,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
 
     /// Consumes until `shutdown`, finishing the message in hand. Fetching
     /// pauses while `readiness` says the service is not ready.
+    #[tracing::instrument(name = "listener", skip_all, fields(durable = self.durable))]
     pub async fn run(
         self,
         bus: Bus,
@@ -112,7 +113,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
         let Some(consumer) = self.consumer(&bus, &shutdown).await else { return Ok(()) };
-        tracing::info!(durable = self.durable, filter = self.filter.unwrap_or(">"), "listening");
+        tracing::info!(filter = self.filter.unwrap_or(">"), "listening");
         let mut failures = 0u32;
         while !shutdown.is_cancelled() {
             if !readiness.is_ready() || !bus.is_ready() {
@@ -127,7 +128,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
                 Ok(batch) => batch,
                 Err(error) => {
                     failures += 1;
-                    tracing::warn!(durable = self.durable, error = %error, "cannot fetch messages");
+                    tracing::warn!(error = %error, "cannot fetch messages");
                     pause(DEPENDENCY.delay(failures), &shutdown).await;
                     continue;
                 }
@@ -140,11 +141,11 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
                         let _ = message.ack_with(AckKind::Nak(None)).await;
                     }
                     Ok(message) => self.process(&bus, &state, &metrics, message).await,
-                    Err(error) => tracing::warn!(durable = self.durable, error = %error, "broken delivery"),
+                    Err(error) => tracing::warn!(error = %error, "broken delivery"),
                 }
             }
         }
-        tracing::info!(durable = self.durable, "listener stopped");
+        tracing::info!("listener stopped");
         Ok(())
     }
 
@@ -157,7 +158,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
                 match self.create_consumer(bus).await {
                     Ok(consumer) => return Some(consumer),
                     Err(error) => {
-                        tracing::warn!(durable = self.durable, error = format!("{error:#}"), "cannot create consumer")
+                        tracing::warn!(error = format!("{error:#}"), "cannot create consumer")
                     }
                 }
             }
