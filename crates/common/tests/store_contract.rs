@@ -41,9 +41,6 @@ impl Document for Seat {
             Index { name: "seats_status", field: "status", unique: false, only_when: None },
         ],
     };
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
     fn version(&self) -> i64 {
         self.version
     }

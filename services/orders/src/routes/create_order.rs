@@ -11,6 +11,7 @@
 use axum::{Json, extract::State, http::StatusCode};
 use common::{
     ApiError, Result, error::FieldError, events::Outgoing, extract::JsonObject, id::ObjectId, session::RequireAuth,
+    store::ResultExt as _,
 };
 use serde_json::Value;
 
@@ -31,14 +32,13 @@ pub(crate) async fn create_order(
 
     let order = Order::new(user.id, ticket.id.clone(), state.expiration_window);
     let event = Outgoing::of(&order.created_event(&ticket));
-    match state.store.insert(&order, &[event]).await {
-        Ok(()) => {
-            tracing::info!(order_id = %order.id, ticket_id = %ticket.id, "ticket reserved");
-            Ok((StatusCode::CREATED, Json(OrderView::new(order, &ticket))))
-        }
-        Err(error) if error.is_duplicate(Order::ONE_LIVE_PER_TICKET) => Err(ApiError::bad_request(ALREADY_RESERVED)),
-        Err(error) => Err(error.into()),
-    }
+    state
+        .store
+        .insert(&order, &[event])
+        .await
+        .on_duplicate(Order::ONE_LIVE_PER_TICKET, || ApiError::bad_request(ALREADY_RESERVED))?;
+    tracing::info!(order_id = %order.id, ticket_id = %ticket.id, "ticket reserved");
+    Ok((StatusCode::CREATED, Json(OrderView::new(order, &ticket))))
 }
 
 /// Missing, `null` or `""` fail both rules (as express-validator's
