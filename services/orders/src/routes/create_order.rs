@@ -10,8 +10,8 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use common::{
-    ApiError, Result, error::FieldError, events::Outgoing, extract::JsonObject, id::ObjectId, session::RequireAuth,
-    store::ResultExt as _,
+    ApiError, Result, events::Outgoing, extract::JsonObject, id::ObjectId, session::RequireAuth, store::ResultExt as _,
+    validation::FieldErrors,
 };
 use serde_json::Value;
 
@@ -44,14 +44,14 @@ pub(crate) async fn create_order(
 /// Missing, `null` or `""` fail both rules (as express-validator's
 /// `not().isEmpty()` and the id check did); any other non-id only the second.
 fn validate(body: &JsonObject) -> Result<ObjectId> {
-    let invalid = FieldError::new("ticketId", "Invalid value");
-    let not_an_id = FieldError::new("ticketId", "TicketId must be provided");
-    match body.typed::<Value>("ticketId") {
-        None | Some(Value::Null) => Err(ApiError::Validation(vec![invalid, not_an_id])),
-        Some(Value::String(text)) if text.is_empty() => Err(ApiError::Validation(vec![invalid, not_an_id])),
-        Some(Value::String(text)) => ObjectId::parse(&text).ok_or(ApiError::Validation(vec![not_an_id])),
-        Some(_) => Err(ApiError::Validation(vec![not_an_id])),
+    let mut errors = FieldErrors::default();
+    let value = body.typed::<Value>("ticketId");
+    if matches!(&value, None | Some(Value::Null)) || value.as_ref().and_then(Value::as_str) == Some("") {
+        errors.push("ticketId", "Invalid value");
     }
+    let id = value.as_ref().and_then(Value::as_str).and_then(ObjectId::parse).ok_or("TicketId must be provided");
+    let id = errors.check("ticketId", id);
+    errors.finish(id)
 }
 
 #[cfg(test)]
