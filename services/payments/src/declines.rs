@@ -40,7 +40,7 @@ pub async fn attempt(store: &Store, order_id: &ObjectId) -> Result<i64, StoreErr
 pub async fn record(store: &Store, order_id: &ObjectId, seen: i64) -> Result<(), StoreError> {
     let next = Declines { id: order_id.clone(), version: seen + 1 };
     if seen == 0 {
-        // Absent: another request counted this decline first.
+        // `false`: another request already counted this decline.
         return store.insert_if_absent(&next, &[]).await.map(drop);
     }
     // `false`: the count already moved past `seen`, which is what we wanted.

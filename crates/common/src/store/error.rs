@@ -51,3 +51,24 @@ impl<T> ResultExt<T> for Result<T, StoreError> {
         self.map_err(|error| if error.is_duplicate(index) { refusal() } else { error.into() })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn duplicate(index: &str) -> Result<(), StoreError> {
+        Err(StoreError::Duplicate { index: index.to_owned() })
+    }
+
+    #[test]
+    fn only_the_named_index_becomes_the_refusal() {
+        let in_use = || ApiError::bad_request("Email in use");
+        let refused = duplicate("users_email").on_duplicate("users_email", in_use);
+        assert!(matches!(refused, Err(ApiError::BadRequest(message)) if message == "Email in use"));
+        let other_index = duplicate(PRIMARY_KEY).on_duplicate("users_email", in_use);
+        assert!(matches!(other_index, Err(ApiError::Unexpected(_))), "{other_index:?}");
+        let down = Err::<(), _>(StoreError::Unavailable(anyhow::anyhow!("down"))).on_duplicate("users_email", in_use);
+        assert!(matches!(down, Err(ApiError::Unavailable(_))), "{down:?}");
+        assert_eq!(Ok::<_, StoreError>(7).on_duplicate("users_email", in_use).unwrap(), 7);
+    }
+}
