@@ -2,7 +2,8 @@
 //!
 //! Read in this order: [`config`] (settings from the environment), [`error`]
 //! and [`extract`] (the contract's error shape, the JSON body), [`session`]
-//! (the cookie and JWT), [`id`], [`money`] and [`timestamp`] (wire formats),
+//! (the cookie and JWT), [`validation`] (field-by-field body checks), [`id`],
+//! [`money`] and [`timestamp`] (wire formats),
 //! [`events`] (the six event contracts), [`store`] (the database port, its
 //! SQLite and MongoDB adapters, the outbox relay), [`bus`] (JetStream
 //! publishing and the generic listener), [`http`] (middleware and the ops
@@ -21,5 +22,6 @@ pub mod session;
 pub mod store;
 pub mod telemetry;
 pub mod timestamp;
+pub mod validation;
 
 pub use error::{ApiError, Result};
