@@ -3,6 +3,10 @@
 #
 #   scripts/dev.sh             debug build
 #   scripts/dev.sh --release   optimised build
+#   scripts/dev.sh --mongo     every service on its own MongoDB database, as on
+#                              the cluster: DATABASE_URL (a mongodb:// base) when
+#                              set, else SecantusDB started here, keeping its
+#                              data in data/mongo (combine with --release)
 #
 # It checks for the tools it needs and installs what is missing (apt as root,
 # rustup, cargo), or prints the exact command to run. Then it builds the
@@ -12,18 +16,23 @@
 #
 # Settings pass through: PORT, EXPIRATION_WINDOW_SECONDS, JWT_TTL_SECONDS,
 # COOKIE_SECURE, RUST_LOG, STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL,
-# REDIS_URL, DATA_DIR, and the per-service *_PORT variables.
+# REDIS_URL, DATA_DIR, DATABASE_URL (a mongodb:// base), and the per-service
+# *_PORT variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
 source scripts/lib/build.sh
+source scripts/lib/venv.sh
+source scripts/lib/mongo.sh
 
 profile=debug
 cargo_profile=()
+mongo=false
 for arg in "$@"; do
   case "$arg" in
     --release) profile=release; cargo_profile=(--release) ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --mongo) mongo=true ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) die "unknown option $arg (try --help)" ;;
   esac
 done
@@ -51,6 +60,17 @@ if [ -f client/Cargo.toml ] && [ -x scripts/build-client.sh ]; then
   say "building the client's browser bundle ($profile)"
   scripts/build-client.sh --site-only "${cargo_profile[@]}"
   export SITE_DIR="target/site"
+fi
+
+if [ "$mongo" = true ] && [ -z "${DATABASE_URL:-}" ]; then
+  mkdir -p "${DATA_DIR:-data}/mongo"
+  start_secantus "${DATA_DIR:-data}/mongo" || die "SecantusDB did not start (see above)"
+  export DATABASE_URL="$MONGO_URL"
+  # Not exec: the server started here is stopped when the stack stops.
+  trap stop_secantus EXIT
+  say "starting ticketing (every service on its own database at $DATABASE_URL)"
+  "$bin_dir/devstack" --bin-dir "$bin_dir" "${site_args[@]}"
+  exit $?
 fi
 
 say "starting ticketing"

@@ -23,6 +23,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
 source scripts/lib/build.sh
 source scripts/lib/venv.sh
+source scripts/lib/mongo.sh
 
 need_rust
 need_command nats-server nats-server
@@ -46,11 +47,10 @@ end_step() {
     step_started=0
   fi
 }
-mongo_pid=""
 report() {
   local status=$?
   end_step
-  [ -z "$mongo_pid" ] || kill "$mongo_pid" 2>/dev/null || true
+  stop_secantus
   if [ "${#steps[@]}" -gt 0 ]; then
     say "step times"
     printf '  %s\n' "${steps[@]}" >&2
@@ -68,24 +68,7 @@ start_mongo_wire() {
     say "MongoDB cases on MONGO_URL from the environment"
     return 0
   fi
-  need_venv || return 1
-  local port log
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  log=$(mktemp "${TMPDIR:-/tmp}/secantus.XXXXXX.log")
-  "$VENV/bin/python" -m secantus --host 127.0.0.1 --port "$port" --storage-path :memory: \
-    --log-level WARNING >"$log" 2>&1 &
-  mongo_pid=$!
-  for _ in $(seq 1 100); do
-    if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then
-      export MONGO_URL="mongodb://127.0.0.1:$port"
-      say "MongoDB cases on SecantusDB $("$VENV/bin/pip" show SecantusDB 2>/dev/null | awk '/^Version/{print $2}') at $MONGO_URL"
-      return 0
-    fi
-    kill -0 "$mongo_pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  cat "$log" >&2
-  return 1
+  start_secantus :memory:
 }
 
 begin "starting the MongoDB-wire server (SecantusDB)"

@@ -1,18 +1,20 @@
 //! `bench`: measures the stack in one run and writes `docs/benchmarks.md`.
 //! Run it through `scripts/bench.sh`, which builds everything in release mode.
 
+mod boot;
 mod flows;
 mod load;
 mod report;
+mod stores;
 
-use std::{path::PathBuf, time::Duration};
+use std::{path::Path, time::Duration};
 
 use anyhow::Context as _;
-use common::config::Env;
-use devstack::{options::Options, stack::Stack};
+use devstack::stack::Stack;
 use test_support::{ApiClient, free_port};
 
 use crate::{
+    boot::{Booted, boot},
     flows::Users,
     load::{LoadResult, Target},
     report::{Memory, Report},
@@ -25,34 +27,22 @@ const CONNECTIONS: u32 = 32;
 /// Where the hand-written reading of the numbers starts in the report; a
 /// re-run replaces the measured part above it and keeps the text below.
 const NOTES_HEADING: &str = "\n## Reading the numbers";
+/// The services whose memory is sampled.
+const SERVICES: [&str; 5] = ["auth", "tickets", "orders", "payments", "expiration"];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let bin_dir = std::env::current_exe()?.parent().context("bin dir")?.to_path_buf();
-    let out = std::env::args().nth(1).map_or_else(|| PathBuf::from("docs/benchmarks.md"), PathBuf::from);
-    let data = tempfile::tempdir()?;
+    let out = std::env::args().nth(1).map_or_else(|| "docs/benchmarks.md".into(), std::path::PathBuf::from);
     let scratch = tempfile::tempdir()?;
 
-    let names = ["PORT", "AUTH_PORT", "TICKETS_PORT", "ORDERS_PORT", "PAYMENTS_PORT", "EXPIRATION_PORT", "CLIENT_PORT"];
-    let ports: Vec<(&str, String)> = names.into_iter().map(|n| (n, free_port().to_string())).collect();
-    let port = |name: &str| ports.iter().find(|(n, _)| *n == name).map(|(_, p)| p.clone()).unwrap_or_default();
-    let (nats, redis) = (format!("nats://127.0.0.1:{}", free_port()), format!("redis://127.0.0.1:{}", free_port()));
-    let fake = free_port().to_string();
-    let mut pairs: Vec<(&str, &str)> = ports.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    pairs.extend([
-        ("FAKE_STRIPE_PORT", fake.as_str()),
-        ("NATS_URL", nats.as_str()),
-        ("REDIS_URL", redis.as_str()),
-        ("EXPIRATION_WINDOW_SECONDS", "2"),
-        ("RUST_LOG", "warn"),
-        ("LOG_FORMAT", "json"),
-    ]);
-    let options = Options::from_env(&Env::from_pairs(pairs), Some(bin_dir.clone()), Some(data.path().to_path_buf()))?;
     println!("starting the stack (release binaries from {})", bin_dir.display());
-    let mut stack = Stack::start(options).await?;
-    let result = measure(&stack, &port, &bin_dir, data.path(), scratch.path()).await;
-    stack.stop().await;
-    let report = result?;
+    let mut booted = boot(&bin_dir, None).await?;
+    let result = measure(&booted, &bin_dir, scratch.path()).await;
+    booted.stack.stop().await;
+    let mut report = result?;
+    report.stores = stores::compare(&bin_dir, scratch.path()).await?;
+
     let notes = std::fs::read_to_string(&out)
         .ok()
         .and_then(|old| old.find(NOTES_HEADING).map(|at| old[at..].to_owned()))
@@ -63,18 +53,11 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn measure(
-    stack: &Stack,
-    port: &dyn Fn(&str) -> String,
-    bin_dir: &std::path::Path,
-    data: &std::path::Path,
-    scratch: &std::path::Path,
-) -> anyhow::Result<Report> {
-    let gateway = format!("http://127.0.0.1:{}", port("PORT"));
-    let api = ApiClient::new(&gateway);
-    let jwt_key = std::fs::read_to_string(data.join("jwt-key"))?;
-    let users = Users::new(jwt_key.trim());
-    let services = ["auth", "tickets", "orders", "payments", "expiration"];
+/// Every measurement on one stack, in an order where each leaves the next a
+/// known state: reads, then writes, then the events the writes caused.
+async fn measure(booted: &Booted, bin_dir: &Path, scratch: &Path) -> anyhow::Result<Report> {
+    let api = ApiClient::new(booted.url("PORT"));
+    let users = Users::new(&booted.jwt_key()?);
 
     // A realistic catalogue: 100 tickets for the list route.
     let mut ticket = String::new();
@@ -82,106 +65,15 @@ async fn measure(
         ticket = flows::sell(&api, &users.seller, &format!("Concert #{n}")).await?;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle = memory(stack, &services);
+    let idle = memory(&booted.stack);
 
-    let direct = |name: &str| format!("http://127.0.0.1:{}", port(name));
-    let cookie = Some(users.buyer.clone());
-    let create = Some(r#"{"title":"Bench","price":12.5}"#.to_owned());
-    let routes: Vec<Target<'_>> = [("gateway", gateway.clone()), ("direct", String::new())]
-        .into_iter()
-        .flat_map(|(via, base)| {
-            let base_for = |svc: &str| if base.is_empty() { direct(svc) } else { base.clone() };
-            vec![
-                Target {
-                    label: format!("GET /api/users/currentuser ({via})"),
-                    url: format!("{}/api/users/currentuser", base_for("AUTH_PORT")),
-                    method: "GET",
-                    body: None,
-                    cookie: cookie.clone(),
-                },
-                Target {
-                    label: format!("GET /api/tickets/:id ({via})"),
-                    url: format!("{}/api/tickets/{ticket}", base_for("TICKETS_PORT")),
-                    method: "GET",
-                    body: None,
-                    cookie: None,
-                },
-                Target {
-                    label: format!("GET /api/tickets ({via})"),
-                    url: format!("{}/api/tickets", base_for("TICKETS_PORT")),
-                    method: "GET",
-                    body: None,
-                    cookie: None,
-                },
-                Target {
-                    label: format!("POST /api/tickets ({via})"),
-                    url: format!("{}/api/tickets", base_for("TICKETS_PORT")),
-                    method: "POST",
-                    body: create.clone(),
-                    cookie: cookie.clone(),
-                },
-            ]
-        })
-        .collect::<Vec<_>>();
-    // Reads first, writes last: the write loads add a hundred thousand
-    // tickets, which would make the reads that follow measure another list.
-    let mut routes = routes;
-    routes.sort_by_key(|target| target.method == "POST");
-    // Then the unpaginated list once more, now over the whole catalogue the
-    // writes made: its cost and the memory it takes at that size.
-    routes.push(Target {
-        label: "GET /api/tickets (direct, after the writes)".into(),
-        url: format!("{}/api/tickets", direct("TICKETS_PORT")),
-        method: "GET",
-        body: None,
-        cookie: None,
-    });
-
-    let hello_port = free_port();
-    let mut hello = std::process::Command::new(bin_dir.join("hello")).env("PORT", hello_port.to_string()).spawn()?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut loads: Vec<LoadResult> = Vec::new();
-    let ceiling = load::run(
-        &Target {
-            label: "axum hello-world (ceiling)".into(),
-            url: format!("http://127.0.0.1:{hello_port}/"),
-            method: "GET",
-            body: None,
-            cookie: None,
-        },
-        LOAD_FOR,
-        CONNECTIONS,
-        scratch,
-    );
-    let _ = hello.kill();
-    let _ = hello.wait();
-    loads.push(ceiling?);
-
+    let mut loads = vec![ceiling(bin_dir, scratch)?];
     let mut peak = idle.clone();
-    for target in &routes {
+    for target in routes(booted, &ticket, &users.buyer) {
         println!("load: {}", target.label);
-        let sampler = {
-            let pids: Vec<(String, Option<u32>)> = services.iter().map(|s| ((*s).to_owned(), stack.pid(s))).collect();
-            tokio::spawn(async move {
-                let mut highest = Vec::new();
-                for _ in 0..(LOAD_FOR.as_millis() / 250) {
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                    let now: Vec<Memory> = pids
-                        .iter()
-                        .map(|(name, pid)| Memory {
-                            service: name.clone(),
-                            rss_kib: pid.and_then(rss_kib).unwrap_or(0),
-                        })
-                        .collect();
-                    highest = report::max_memory(highest, now);
-                }
-                highest
-            })
-        };
-        let scratch = scratch.to_path_buf();
-        let measured = tokio::task::block_in_place(|| load::run(target, LOAD_FOR, CONNECTIONS, &scratch))?;
+        let (measured, highest) = load_sampling_memory(&booted.stack, &target, scratch).await?;
         loads.push(measured);
-        peak = report::max_memory(peak, sampler.await?);
+        peak = report::max_memory(peak, highest);
     }
 
     println!("waiting for the event backlog of the write load");
@@ -196,12 +88,97 @@ async fn measure(
     let contention = flows::contention(&api, &users, 1000).await?;
     println!("signin timing");
     let signin = flows::signin_timing(&api, 100).await?;
-    Ok(Report { loads, idle, peak, drain, orderable, reserved, lateness, contention, signin })
+    Ok(Report { loads, idle, peak, drain, orderable, reserved, lateness, contention, signin, stores: Vec::new() })
 }
 
-/// Resident memory of every service now.
-fn memory(stack: &Stack, services: &[&str]) -> Vec<Memory> {
-    services
+/// The routes to load, through the gateway and direct. Reads first, writes
+/// last: the write loads add a hundred thousand tickets, which would make the
+/// reads that follow measure another list. Then the unpaginated list once
+/// more, over the whole catalogue the writes made.
+fn routes(booted: &Booted, ticket: &str, cookie: &str) -> Vec<Target<'static>> {
+    let cookie = Some(cookie.to_owned());
+    let target = |label: String, url: String, method: &'static str, cookie: &Option<String>| Target {
+        label,
+        url,
+        method,
+        body: (method == "POST").then(|| r#"{"title":"Bench","price":12.5}"#.to_owned()),
+        cookie: cookie.clone(),
+    };
+    let mut routes = Vec::new();
+    for via in ["gateway", "direct"] {
+        let base = |port: &str| booted.url(if via == "gateway" { "PORT" } else { port });
+        routes.extend([
+            target(
+                format!("GET /api/users/currentuser ({via})"),
+                format!("{}/api/users/currentuser", base("AUTH_PORT")),
+                "GET",
+                &cookie,
+            ),
+            target(
+                format!("GET /api/tickets/:id ({via})"),
+                format!("{}/api/tickets/{ticket}", base("TICKETS_PORT")),
+                "GET",
+                &None,
+            ),
+            target(format!("GET /api/tickets ({via})"), format!("{}/api/tickets", base("TICKETS_PORT")), "GET", &None),
+            target(
+                format!("POST /api/tickets ({via})"),
+                format!("{}/api/tickets", base("TICKETS_PORT")),
+                "POST",
+                &cookie,
+            ),
+        ]);
+    }
+    routes.sort_by_key(|target| target.method == "POST");
+    let after = format!("{}/api/tickets", booted.url("TICKETS_PORT"));
+    routes.push(target("GET /api/tickets (direct, after the writes)".into(), after, "GET", &None));
+    routes
+}
+
+/// An axum hello-world on the same machine: the ceiling for any route.
+fn ceiling(bin_dir: &Path, scratch: &Path) -> anyhow::Result<LoadResult> {
+    let port = free_port();
+    let mut hello = std::process::Command::new(bin_dir.join("hello")).env("PORT", port.to_string()).spawn()?;
+    std::thread::sleep(Duration::from_millis(300));
+    let target = Target {
+        label: "axum hello-world (ceiling)".into(),
+        url: format!("http://127.0.0.1:{port}/"),
+        method: "GET",
+        body: None,
+        cookie: None,
+    };
+    let measured = load::run(&target, LOAD_FOR, CONNECTIONS, scratch);
+    let _ = hello.kill();
+    let _ = hello.wait();
+    measured
+}
+
+/// Loads `target` while sampling every service's memory four times a second.
+async fn load_sampling_memory(
+    stack: &Stack,
+    target: &Target<'_>,
+    scratch: &Path,
+) -> anyhow::Result<(LoadResult, Vec<Memory>)> {
+    let pids: Vec<(String, Option<u32>)> = SERVICES.iter().map(|s| ((*s).to_owned(), stack.pid(s))).collect();
+    let sampler = tokio::spawn(async move {
+        let mut highest = Vec::new();
+        for _ in 0..(LOAD_FOR.as_millis() / 250) {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = pids
+                .iter()
+                .map(|(name, pid)| Memory { service: name.clone(), rss_kib: pid.and_then(rss_kib).unwrap_or(0) })
+                .collect();
+            highest = report::max_memory(highest, now);
+        }
+        highest
+    });
+    let measured = tokio::task::block_in_place(|| load::run(target, LOAD_FOR, CONNECTIONS, scratch))?;
+    Ok((measured, sampler.await?))
+}
+
+/// Every service's resident memory now.
+fn memory(stack: &Stack) -> Vec<Memory> {
+    SERVICES
         .iter()
         .map(|s| Memory { service: (*s).to_owned(), rss_kib: stack.pid(s).and_then(rss_kib).unwrap_or(0) })
         .collect()

@@ -47,6 +47,8 @@ pub(crate) struct Report {
     pub(crate) contention: (usize, usize, Duration),
     /// Failed signins: (wrong password, unknown email).
     pub(crate) signin: (Spread, Spread),
+    /// The write load and its drain on each store adapter.
+    pub(crate) stores: Vec<crate::stores::StoreRow>,
 }
 
 impl Report {
@@ -109,6 +111,32 @@ impl Report {
         );
         for (label, spread) in [("a wrong password", wrong), ("an unknown email", unknown)] {
             let _ = writeln!(md, "| {label} | {:.1} | {:.1} | {} |", spread.p50, spread.p99, spread.n);
+        }
+        md.push_str(&self.stores_markdown());
+        md
+    }
+
+    fn stores_markdown(&self) -> String {
+        let mut md = String::from(
+            "\n## The two stores side by side\n\nA fresh stack per store: `POST /api/tickets` (direct) for 5 s, then \
+             the time until a ticket created after that load can be ordered (the outbox relay and the orders \
+             listener working through the backlog of `ticket.created`). SecantusDB is a Python server speaking \
+             MongoDB's wire protocol, not `mongod`: the MongoDB row measures the adapter's shape (round trips, \
+             outbox scans), not MongoDB's speed.\n\n\
+             | Store | Requests/s | p50 (ms) | p99 (ms) | Tickets created | Backlog drained after the load (s) |\n\
+             |---|---:|---:|---:|---:|---:|\n",
+        );
+        for row in &self.stores {
+            let _ = writeln!(
+                md,
+                "| {} | {:.0} | {:.2} | {:.2} | {} | {:.1} |",
+                row.store,
+                row.rps,
+                row.p50_ms,
+                row.p99_ms,
+                row.created,
+                row.drained.as_secs_f64()
+            );
         }
         md
     }

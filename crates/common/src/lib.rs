@@ -2,9 +2,10 @@
 //!
 //! Modules only import the ones below them. Read bottom up: [`config`]
 //! (settings from the environment), [`error`] and [`extract`] (the contract's
-//! error shape, the JSON body), [`session`] (the cookie and JWT), [`id`],
-//! [`money`] and [`timestamp`] (wire formats), [`events`] (the six event
-//! contracts), [`backoff`] (how every retry waits), [`telemetry`] (logs) and
+//! error shape, the JSON body), [`session`] (the cookie and JWT),
+//! [`validation`] (field-by-field body checks), [`id`], [`money`] and
+//! [`timestamp`] (wire formats), [`events`] (the six event contracts),
+//! [`backoff`] (how every retry waits), [`telemetry`] (logs) and
 //! [`metrics`]; then [`store`] (the database port and its SQLite and MongoDB
 //! adapters) and [`bus`] (JetStream publishing); above them [`readiness`],
 //! [`relay`] (the outbox to the bus) and [`listener`] (the generic
@@ -29,5 +30,6 @@ pub mod session;
 pub mod store;
 pub mod telemetry;
 pub mod timestamp;
+pub mod validation;
 
 pub use error::{ApiError, Result};

@@ -2,8 +2,8 @@
 //!
 //! The original multiplied a float price by 100 and sent Stripe amounts like
 //! 1998.9999999999998. Here a price is parsed from the exact decimal text the
-//! client sent, stored as `i64` cents, and written back in its shortest exact
-//! form (`20`, `12.5`, `19.99`).
+//! client sent ([`Decimal`], the one exact parser), stored as `i64` cents, and
+//! written back in its shortest exact form (`20`, `12.5`, `19.99`).
 
 use std::fmt;
 
@@ -30,33 +30,7 @@ impl Cents {
     /// 1999 cents); a non-zero third decimal is [`DecimalError::TooPrecise`].
     /// Exponents are not accepted: `1e3` is read as not a number.
     pub fn parse_decimal(text: &str) -> Result<Self, DecimalError> {
-        let (negative, unsigned) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
-            return Err(DecimalError::NotANumber);
-        }
-        if unsigned.ends_with('.') && fraction.is_empty() && whole.is_empty() {
-            return Err(DecimalError::NotANumber);
-        }
-        let (kept, rest) = fraction.split_at(fraction.len().min(2));
-        if rest.bytes().any(|b| b != b'0') {
-            return Err(DecimalError::TooPrecise);
-        }
-        let whole = whole.trim_start_matches('0');
-        if whole.len() > 15 {
-            return Err(DecimalError::Overflow);
-        }
-        let dollars: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| DecimalError::Overflow)? };
-        let mut cents: i64 = if kept.is_empty() { 0 } else { kept.parse().map_err(|_| DecimalError::NotANumber)? };
-        if kept.len() == 1 {
-            cents *= 10;
-        }
-        let total = dollars * 100 + cents;
-        Ok(Self(if negative { -total } else { total }))
+        Decimal::parse(text).ok_or(DecimalError::NotANumber)?.to_cents()
     }
 
     /// The amount in dollars as an `f64`, only for serializing: every cent
@@ -64,6 +38,89 @@ impl Cents {
     /// decimal form.
     fn dollars(self) -> f64 {
         self.0 as f64 / 100.0
+    }
+}
+
+/// A decimal number exactly as written, never through a float: its
+/// significant digits and how many of them are decimals (negative after a
+/// large exponent), so `19.990` and `1.999e1` compare by their true value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decimal {
+    negative: bool,
+    /// All digits, without the point.
+    digits: String,
+    /// `value = digits / 10^scale`.
+    scale: i64,
+}
+
+/// The most digits an amount of cents may have (15 for the dollars).
+const MAX_CENT_DIGITS: usize = 17;
+/// Exponents beyond this make any price absurd; refusing them keeps the
+/// arithmetic small.
+const MAX_EXPONENT: i64 = 1000;
+
+impl Decimal {
+    /// Digits with at most one point and at least one digit, optionally
+    /// after a `-`: `12`, `-10`, `12.5`, `.5`, `5.`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (negative, unsigned) = text.strip_prefix('-').map_or((false, text), |rest| (true, rest));
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+            return None;
+        }
+        Some(Self { negative, digits: format!("{whole}{fraction}"), scale: i64::try_from(fraction.len()).ok()? })
+    }
+
+    /// A JSON number as RFC 8259 writes it: `-?int(.frac)?([eE][+-]?exp)?`.
+    pub fn parse_json_number(text: &str) -> Option<Self> {
+        let (mantissa, exponent) = match text.find(['e', 'E']) {
+            Some(at) => (&text[..at], Some(&text[at + 1..])),
+            None => (text, None),
+        };
+        let mut decimal = Self::parse(mantissa)?;
+        if let Some(exponent) = exponent {
+            let exponent: i64 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+            if exponent.abs() > MAX_EXPONENT {
+                return None;
+            }
+            decimal.scale -= exponent;
+        }
+        Some(decimal)
+    }
+
+    /// Whether the value is above zero.
+    pub fn is_positive(&self) -> bool {
+        !self.negative && self.digits.bytes().any(|b| b != b'0')
+    }
+
+    /// The exact amount in cents: [`DecimalError::TooPrecise`] past two
+    /// non-zero decimals, [`DecimalError::Overflow`] past 15 digits of dollars.
+    pub fn to_cents(&self) -> Result<Cents, DecimalError> {
+        let digits = self.digits.trim_start_matches('0');
+        if digits.is_empty() {
+            return Ok(Cents(0));
+        }
+        let shift = 2 - self.scale;
+        let cents = if shift >= 0 {
+            let zeros = usize::try_from(shift).map_err(|_| DecimalError::Overflow)?;
+            if digits.len() + zeros > MAX_CENT_DIGITS {
+                return Err(DecimalError::Overflow);
+            }
+            format!("{digits}{}", "0".repeat(zeros))
+        } else {
+            let cut = usize::try_from(-shift).unwrap_or(usize::MAX).min(digits.len());
+            let (kept, dropped) = digits.split_at(digits.len() - cut);
+            if dropped.bytes().any(|b| b != b'0') {
+                return Err(DecimalError::TooPrecise);
+            }
+            kept.to_owned()
+        };
+        if cents.len() > MAX_CENT_DIGITS {
+            return Err(DecimalError::Overflow);
+        }
+        let cents: i64 = if cents.is_empty() { 0 } else { cents.parse().map_err(|_| DecimalError::Overflow)? };
+        Ok(Cents(if self.negative { -cents } else { cents }))
     }
 }
 
@@ -147,6 +204,18 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(Cents::parse_decimal(text).map(|c| c.0), expected, "parsing {text:?}");
         }
+    }
+
+    #[test]
+    fn json_numbers_keep_their_exact_value_through_exponents() {
+        let cents = |text: &str| Decimal::parse_json_number(text).map(|d| d.to_cents());
+        assert_eq!(cents("1.5E1"), Some(Ok(Cents(1500))));
+        assert_eq!(cents("2500e-2"), Some(Ok(Cents(2500))));
+        assert_eq!(cents("-1999e-3"), Some(Err(DecimalError::TooPrecise)));
+        assert_eq!(cents("1e400"), Some(Err(DecimalError::Overflow)));
+        assert_eq!(cents("1e1001"), None, "an absurd exponent is not a number");
+        assert_eq!(cents("0e400"), Some(Ok(Cents(0))));
+        assert!(!Decimal::parse_json_number("-0.000").unwrap().is_positive());
     }
 
     #[test]

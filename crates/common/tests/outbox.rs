@@ -24,9 +24,6 @@ struct Note {
 
 impl Document for Note {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "notes", indexes: &[] };
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
     fn version(&self) -> i64 {
         self.version
     }

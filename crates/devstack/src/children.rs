@@ -1,11 +1,18 @@
 //! Child processes: spawned with a fixed environment, their output prefixed
 //! with their name, restarted when they crash (and the crash reported), and
 //! stopped with SIGTERM then SIGKILL.
+//!
+//! A signal sent through [`Supervised::signal`] is a requested restart, not a
+//! crash: it does not count towards the crash-loop guard, whatever exit status
+//! the child reports for it (nats-server exits 1 on SIGTERM).
 
 use std::{
     path::{Path, PathBuf},
     process::Stdio,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -37,6 +44,8 @@ pub struct Spec {
 pub struct Supervised {
     name: String,
     pid: Arc<Mutex<Option<u32>>>,
+    /// Set by [`Supervised::signal`]: the next exit was asked for.
+    requested: Arc<AtomicBool>,
     stop: watch::Sender<bool>,
     done: watch::Receiver<bool>,
 }
@@ -54,10 +63,13 @@ impl Supervised {
         let (stop, stop_rx) = watch::channel(false);
         let (done_tx, done) = watch::channel(false);
         let pid = Arc::new(Mutex::new(first.id()));
-        let this = Self { name: spec.name.clone(), pid: Arc::clone(&pid), stop, done };
+        let requested = Arc::new(AtomicBool::new(false));
+        let this =
+            Self { name: spec.name.clone(), pid: Arc::clone(&pid), requested: Arc::clone(&requested), stop, done };
         let pid_file = run_dir.join(format!("{}.pid", spec.name));
         write_pid(&pid_file, first.id());
-        tokio::spawn(supervise(spec, first, pid, pid_file, stop_rx, done_tx));
+        let watched = Watched { pid, requested, pid_file, stop: stop_rx, done: done_tx };
+        tokio::spawn(supervise(spec, first, watched));
         Ok(this)
     }
 
@@ -69,6 +81,24 @@ impl Supervised {
     /// The child's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Sends `sig` to the running process, as a requested restart; returns
+    /// the pid it went to.
+    pub fn signal(&self, sig: Signal) -> Option<u32> {
+        let pid = self.pid()?;
+        self.requested.store(true, Ordering::SeqCst);
+        signal(pid, sig);
+        Some(pid)
+    }
+
+    /// Stops supervising and SIGKILLs the process at once, without waiting:
+    /// for a stack dropped without [`Supervised::stop`] (a failed test).
+    pub fn kill_now(&self) {
+        let _ = self.stop.send(true);
+        if let Some(pid) = self.pid() {
+            signal(pid, Signal::SIGKILL);
+        }
     }
 
     /// SIGTERM, then SIGKILL after `grace`; returns once it has exited.
@@ -130,14 +160,17 @@ async fn copy_lines(prefix: String, reader: impl tokio::io::AsyncBufRead + Unpin
     }
 }
 
-async fn supervise(
-    spec: Spec,
-    mut child: Child,
+/// The supervisor's side of a [`Supervised`].
+struct Watched {
     pid: Arc<Mutex<Option<u32>>>,
+    requested: Arc<AtomicBool>,
     pid_file: PathBuf,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     done: watch::Sender<bool>,
-) {
+}
+
+async fn supervise(spec: Spec, mut child: Child, watched: Watched) {
+    let Watched { pid, requested, pid_file, mut stop, done } = watched;
     let mut crashes: Vec<Instant> = Vec::new();
     loop {
         let status = child.wait().await;
@@ -147,12 +180,19 @@ async fn supervise(
         }
         let described =
             status.map_or_else(|e| format!("could not be waited for ({e})"), |s| format!("exited with {s}"));
-        eprintln!("\x1b[31m{} {described}\x1b[0m", spec.name);
+        let asked = requested.swap(false, Ordering::SeqCst);
+        if asked {
+            eprintln!("{} {described}, as requested", spec.name);
+        } else {
+            eprintln!("\x1b[31m{} {described}\x1b[0m", spec.name);
+        }
         if !spec.restart {
             break;
         }
         crashes.retain(|at| at.elapsed() < CRASH_WINDOW);
-        crashes.push(Instant::now());
+        if !asked {
+            crashes.push(Instant::now());
+        }
         if crashes.len() > MAX_CRASHES {
             eprintln!("\x1b[31m{} crashed {} times in a minute; not restarting it\x1b[0m", spec.name, crashes.len());
             break;

@@ -17,23 +17,32 @@ pub struct Component {
     pub port_variable: &'static str,
     /// The contract's default port.
     pub default_port: u16,
+    /// The path prefix the gateway sends to it, if any.
+    pub route: Option<&'static str>,
 }
 
 /// The services, in start order (the client last: it calls the others).
 pub const SERVICES: [Component; 5] = [
-    Component { name: "auth", port_variable: "AUTH_PORT", default_port: 3001 },
-    Component { name: "tickets", port_variable: "TICKETS_PORT", default_port: 3002 },
-    Component { name: "orders", port_variable: "ORDERS_PORT", default_port: 3003 },
-    Component { name: "payments", port_variable: "PAYMENTS_PORT", default_port: 3004 },
-    Component { name: "expiration", port_variable: "EXPIRATION_PORT", default_port: 3005 },
+    Component { name: "auth", port_variable: "AUTH_PORT", default_port: 3001, route: Some("/api/users") },
+    Component { name: "tickets", port_variable: "TICKETS_PORT", default_port: 3002, route: Some("/api/tickets") },
+    Component { name: "orders", port_variable: "ORDERS_PORT", default_port: 3003, route: Some("/api/orders") },
+    Component { name: "payments", port_variable: "PAYMENTS_PORT", default_port: 3004, route: Some("/api/payments") },
+    Component { name: "expiration", port_variable: "EXPIRATION_PORT", default_port: 3005, route: None },
 ];
-/// The Leptos client, started when it has been built.
-pub const CLIENT: Component = Component { name: "client", port_variable: "CLIENT_PORT", default_port: 3006 };
+/// The Leptos client, started when it has been built; the gateway's fallback.
+pub const CLIENT: Component =
+    Component { name: "client", port_variable: "CLIENT_PORT", default_port: 3006, route: None };
 /// The fake Stripe, started when `STRIPE_KEY` is unset.
 pub const FAKE_STRIPE: Component =
-    Component { name: "fake-stripe", port_variable: "FAKE_STRIPE_PORT", default_port: 3007 };
+    Component { name: "fake-stripe", port_variable: "FAKE_STRIPE_PORT", default_port: 3007, route: None };
 /// The gateway serving the one origin.
-pub const GATEWAY: Component = Component { name: "gateway", port_variable: "PORT", default_port: 3000 };
+pub const GATEWAY: Component = Component { name: "gateway", port_variable: "PORT", default_port: 3000, route: None };
+
+/// Every component the launcher may run: the one table of names and ports
+/// (tests and the bench give each port variable a free port from it).
+pub fn components() -> impl Iterator<Item = &'static Component> {
+    SERVICES.iter().chain([&CLIENT, &FAKE_STRIPE, &GATEWAY])
+}
 
 /// Variables handed through to the services unchanged when set.
 const PASSTHROUGH: [&str; 7] = [
@@ -63,6 +72,9 @@ pub struct Options {
     pub redis_url: String,
     /// `STRIPE_KEY` and `STRIPE_API_BASE`, when a real Stripe is to be used.
     pub stripe: Option<(String, Option<String>)>,
+    /// `DATABASE_URL`: a MongoDB base on which each service gets its own
+    /// database; unset, each service keeps a SQLite file in `data_dir`.
+    pub mongo_base: Option<String>,
     /// `LOG_FORMAT` for the children (`pretty` unless set).
     pub log_format: String,
     /// Variables passed through to every child.
@@ -73,7 +85,7 @@ impl Options {
     /// Reads the options from `env`; `bin_dir` defaults to the launcher's own folder.
     pub fn from_env(env: &Env, bin_dir: Option<PathBuf>, data_dir: Option<PathBuf>) -> Result<Self, ConfigError> {
         let mut ports = Vec::new();
-        for component in SERVICES.iter().chain([&CLIENT, &FAKE_STRIPE, &GATEWAY]) {
+        for component in components() {
             let port = env.positive_int(component.port_variable, u64::from(component.default_port))?;
             let port = u16::try_from(port)
                 .map_err(|_| ConfigError(format!("{} must be a positive integer", component.port_variable)))?;
@@ -89,6 +101,15 @@ impl Options {
         let data_dir = data_dir.unwrap_or_else(|| PathBuf::from(env.string_or("DATA_DIR", "data")));
         let stripe = env.get("STRIPE_KEY").map(|key| (key.to_owned(), env.get("STRIPE_API_BASE").map(str::to_owned)));
         let site_dir = env.get("SITE_DIR").map(PathBuf::from);
+        let mongo_base = match env.get("DATABASE_URL").filter(|url| !url.is_empty()) {
+            None => None,
+            Some(url) if url.starts_with("mongodb://") || url.starts_with("mongodb+srv://") => Some(url.to_owned()),
+            Some(_) => {
+                return Err(ConfigError(
+                    "DATABASE_URL for the dev stack must be a mongodb:// base (SQLite files go in DATA_DIR)".into(),
+                ));
+            }
+        };
         let passthrough = PASSTHROUGH
             .iter()
             .filter_map(|name| env.get(name).map(|value| ((*name).to_owned(), value.to_owned())))
@@ -101,9 +122,26 @@ impl Options {
             nats_url: env.string_or("NATS_URL", "nats://127.0.0.1:4222"),
             redis_url: env.string_or("REDIS_URL", "redis://127.0.0.1:6379"),
             stripe,
+            mongo_base,
             log_format: env.string_or("LOG_FORMAT", "pretty"),
             passthrough,
         })
+    }
+
+    /// `service`'s `DATABASE_URL`: its own database on the MongoDB base
+    /// (named after it, prefixed by the base's database if it names one), or
+    /// its SQLite file in `data_dir`.
+    pub fn database_url(&self, service: &str, data_dir: &std::path::Path) -> String {
+        let Some(base) = &self.mongo_base else {
+            return format!("sqlite:{}", data_dir.join(format!("{service}.db")).display());
+        };
+        let (scheme, rest) = base.split_once("://").unwrap_or(("mongodb", base));
+        let (address, query) = rest.split_once('?').map_or((rest, None), |(a, q)| (a, Some(q)));
+        let (host, prefix) = address.split_once('/').unwrap_or((address, ""));
+        let prefix = prefix.trim_end_matches('/');
+        let database = if prefix.is_empty() { service.to_owned() } else { format!("{prefix}_{service}") };
+        let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+        format!("{scheme}://{host}/{database}{query}")
     }
 
     /// The port of `component`.
@@ -133,6 +171,19 @@ mod tests {
         let env = Env::from_pairs([("TICKETS_PORT", "abc")]);
         let error = Options::from_env(&env, Some("/bin".into()), None).unwrap_err();
         assert_eq!(error.to_string(), "TICKETS_PORT must be a positive integer");
+    }
+
+    #[test]
+    fn each_service_gets_its_own_database() {
+        let options = |url: &str| Options::from_env(&Env::from_pairs([("DATABASE_URL", url)]), Some("/b".into()), None);
+        let data = std::path::Path::new("/data");
+        assert_eq!(options("").unwrap().database_url("orders", data), "sqlite:/data/orders.db");
+        let bare = options("mongodb://127.0.0.1:27017").unwrap();
+        assert_eq!(bare.database_url("orders", data), "mongodb://127.0.0.1:27017/orders");
+        let named = options("mongodb://u:p@h:1/run7/?replicaSet=rs0").unwrap();
+        assert_eq!(named.database_url("auth", data), "mongodb://u:p@h:1/run7_auth?replicaSet=rs0");
+        let error = options("sqlite:/tmp/x.db").unwrap_err().to_string();
+        assert!(error.contains("mongodb:// base"), "{error}");
     }
 
     #[test]

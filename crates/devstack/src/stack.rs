@@ -7,9 +7,6 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
-use bytes::Bytes;
-use http_body_util::{BodyExt as _, Empty};
-use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{
@@ -17,10 +14,8 @@ use crate::{
     deps,
     gateway::{self, Routes},
     options::{CLIENT, Component, FAKE_STRIPE, GATEWAY, Options, SERVICES},
+    ready,
 };
-
-/// How long every `/readyz` gets to turn 200 (contract 10).
-const READY_WITHIN: Duration = Duration::from_secs(60);
 /// How long a child gets to stop after SIGTERM (its own hard stop is 20 s).
 const STOP_GRACE: Duration = Duration::from_secs(25);
 
@@ -58,6 +53,12 @@ impl Stack {
         self.children.iter().chain(&self.infra).find(|child| child.name() == name).and_then(Supervised::pid)
     }
 
+    /// Sends `signal` to the named child (`orders`, `nats`, …) as a requested
+    /// restart, which the crash-loop guard does not count; returns its pid.
+    pub fn signal(&self, name: &str, signal: nix::sys::signal::Signal) -> Option<u32> {
+        self.children.iter().chain(&self.infra).find(|child| child.name() == name)?.signal(signal)
+    }
+
     /// Stops what was started: the gateway, the children, then the fake
     /// Stripe, Redis and NATS (only if we started them).
     pub async fn stop(&mut self) {
@@ -71,70 +72,94 @@ impl Stack {
             server.stop(Duration::from_secs(10)).await;
         }
     }
+}
 
+/// A stack dropped without [`Stack::stop`] (a panicking test, say) still
+/// leaves no process behind.
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for child in self.children.iter().chain(&self.infra) {
+            child.kill_now();
+        }
+    }
+}
+
+impl Stack {
+    /// Dependencies, then the services, the client and the gateway; then
+    /// waits for every `/readyz`.
     async fn boot(&mut self) -> anyhow::Result<()> {
         let data_dir = absolute(&self.options.data_dir)?;
         let run_dir = data_dir.join("run");
         std::fs::create_dir_all(&run_dir).with_context(|| format!("cannot create {}", run_dir.display()))?;
         let client_built = self.options.bin_dir.join(CLIENT.name).exists();
         self.check_ports(client_built)?;
+        let stripe = self.start_dependencies(&data_dir, &run_dir).await?;
+        self.start_services(&data_dir, &run_dir, &stripe)?;
+        if client_built {
+            self.start_client(&run_dir)?;
+        } else {
+            println!("the client is not built; only the API is served");
+        }
+        self.start_gateway().await?;
+        ready::wait(&self.options, client_built).await?;
+        println!("ticketing is running at {}", self.url());
+        Ok(())
+    }
 
-        if let Some(nats) = deps::nats(&self.options.nats_url, &data_dir, &run_dir).await? {
+    /// NATS and Redis (found or started), and the fake Stripe unless
+    /// `STRIPE_KEY` is set; returns payments' Stripe settings.
+    async fn start_dependencies(&mut self, data_dir: &Path, run_dir: &Path) -> anyhow::Result<Stripe> {
+        if let Some(nats) = deps::nats(&self.options.nats_url, data_dir, run_dir).await? {
             self.infra.push(nats);
         }
-        if let Some(redis) = deps::redis(&self.options.redis_url, &data_dir, &run_dir).await? {
+        if let Some(redis) = deps::redis(&self.options.redis_url, data_dir, run_dir).await? {
             self.infra.push(redis);
         }
-        let (stripe_key, stripe_base) = match &self.options.stripe {
-            Some((key, base)) => (key.clone(), base.clone()),
-            None => {
-                let port = self.options.port(&FAKE_STRIPE);
-                let fake = self.spec(&FAKE_STRIPE, vec![("PORT".into(), port.to_string())]);
-                self.infra.push(Supervised::start(fake, &run_dir)?);
-                deps::wait_until(Duration::from_secs(15), || port_open(port))
-                    .await
-                    .context("the fake Stripe did not start")?;
-                println!("fake Stripe on port {port} (STRIPE_KEY is unset)");
-                ("sk_test_fake".to_owned(), Some(format!("http://127.0.0.1:{port}/")))
-            }
-        };
+        if let Some((key, base)) = &self.options.stripe {
+            return Ok(Stripe { key: key.clone(), base: base.clone() });
+        }
+        let port = self.options.port(&FAKE_STRIPE);
+        let fake = self.spec(&FAKE_STRIPE, vec![("PORT".into(), port.to_string())]);
+        self.infra.push(Supervised::start(fake, run_dir)?);
+        deps::wait_until(Duration::from_secs(15), || ready::port_open(port))
+            .await
+            .context("the fake Stripe did not start")?;
+        println!("fake Stripe on port {port} (STRIPE_KEY is unset)");
+        Ok(Stripe { key: "sk_test_fake".to_owned(), base: Some(format!("http://127.0.0.1:{port}/")) })
+    }
 
-        let jwt_key = jwt_key(&data_dir)?;
+    /// Every service, with its store, the bus, the shared JWT key and, for
+    /// payments, Stripe.
+    fn start_services(&mut self, data_dir: &Path, run_dir: &Path, stripe: &Stripe) -> anyhow::Result<()> {
+        let jwt_key = jwt_key(data_dir)?;
         for service in SERVICES {
             let mut env = vec![
                 ("JWT_KEY".to_owned(), jwt_key.clone()),
-                (
-                    "DATABASE_URL".to_owned(),
-                    format!("sqlite:{}", data_dir.join(format!("{}.db", service.name)).display()),
-                ),
+                ("DATABASE_URL".to_owned(), self.options.database_url(service.name, data_dir)),
                 ("NATS_URL".to_owned(), self.options.nats_url.clone()),
                 ("REDIS_URL".to_owned(), self.options.redis_url.clone()),
                 ("COOKIE_SECURE".to_owned(), "false".to_owned()),
             ];
             if service.name == "payments" {
-                env.push(("STRIPE_KEY".to_owned(), stripe_key.clone()));
-                if let Some(base) = &stripe_base {
+                env.push(("STRIPE_KEY".to_owned(), stripe.key.clone()));
+                if let Some(base) = &stripe.base {
                     env.push(("STRIPE_API_BASE".to_owned(), base.clone()));
                 }
             }
             let spec = self.spec(&service, env);
-            self.children.push(Supervised::start(spec, &run_dir)?);
+            self.children.push(Supervised::start(spec, run_dir)?);
         }
-        if client_built {
-            let mut env =
-                vec![("API_BASE_URL".to_owned(), format!("http://127.0.0.1:{}", self.options.port(&GATEWAY)))];
-            if let Some(site) = &self.options.site_dir {
-                env.push(("SITE_DIR".to_owned(), absolute(site)?.display().to_string()));
-            }
-            let spec = self.spec(&CLIENT, env);
-            self.children.push(Supervised::start(spec, &run_dir)?);
-        } else {
-            println!("the client is not built; only the API is served");
-        }
+        Ok(())
+    }
 
-        self.start_gateway().await?;
-        self.wait_ready(client_built).await?;
-        println!("ticketing is running at {}", self.url());
+    /// The client, calling the API back through the gateway.
+    fn start_client(&mut self, run_dir: &Path) -> anyhow::Result<()> {
+        let mut env = vec![("API_BASE_URL".to_owned(), format!("http://127.0.0.1:{}", self.options.port(&GATEWAY)))];
+        if let Some(site) = &self.options.site_dir {
+            env.push(("SITE_DIR".to_owned(), absolute(site)?.display().to_string()));
+        }
+        let spec = self.spec(&CLIENT, env);
+        self.children.push(Supervised::start(spec, run_dir)?);
         Ok(())
     }
 
@@ -184,15 +209,12 @@ impl Stack {
         let port = self.options.port(&GATEWAY);
         let listener =
             TcpListener::bind(("0.0.0.0", port)).await.with_context(|| format!("cannot listen on port {port}"))?;
-        let port_of = |name: &str| self.options.ports.iter().find(|(c, _)| c.name == name).map_or(0, |(_, p)| *p);
         let routes = Routes {
-            prefixes: vec![
-                ("/api/users", port_of("auth")),
-                ("/api/tickets", port_of("tickets")),
-                ("/api/orders", port_of("orders")),
-                ("/api/payments", port_of("payments")),
-            ],
-            fallback: port_of("client"),
+            prefixes: SERVICES
+                .iter()
+                .filter_map(|service| service.route.map(|prefix| (prefix, self.options.port(service))))
+                .collect(),
+            fallback: self.options.port(&CLIENT),
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(gateway::serve(listener, routes, async move {
@@ -201,47 +223,12 @@ impl Stack {
         self.gateway = Some((stop, task));
         Ok(())
     }
-
-    /// Waits for every `/readyz`, naming any laggard and why.
-    async fn wait_ready(&self, client_built: bool) -> anyhow::Result<()> {
-        let mut waiting: Vec<Component> = SERVICES.to_vec();
-        if client_built {
-            waiting.push(CLIENT);
-        }
-        let deadline = tokio::time::Instant::now() + READY_WITHIN;
-        let mut last: Vec<(String, String)> = Vec::new();
-        while tokio::time::Instant::now() < deadline {
-            last.clear();
-            for component in &waiting {
-                match get(self.options.port(component), "/readyz").await {
-                    Ok((200, _)) => {}
-                    Ok((status, body)) => last.push((component.name.to_owned(), format!("{status} {body}"))),
-                    Err(error) => last.push((component.name.to_owned(), error.to_string())),
-                }
-            }
-            if last.is_empty() {
-                return Ok(());
-            }
-            waiting.retain(|c| last.iter().any(|(name, _)| name == c.name));
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-        let laggards: Vec<String> = last.iter().map(|(name, why)| format!("  {name}: {why}")).collect();
-        bail!("not ready after {READY_WITHIN:?}:\n{}", laggards.join("\n"))
-    }
 }
 
-/// `GET http://127.0.0.1:<port><path>` → (status, body).
-async fn get(port: u16, path: &str) -> anyhow::Result<(u16, String)> {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
-    let uri = format!("http://127.0.0.1:{port}{path}").parse()?;
-    let response = tokio::time::timeout(Duration::from_secs(2), client.get(uri)).await.context("timed out")??;
-    let status = response.status().as_u16();
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
-}
-
-async fn port_open(port: u16) -> bool {
-    tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+/// What payments is told about Stripe.
+struct Stripe {
+    key: String,
+    base: Option<String>,
 }
 
 /// The JWT key made on the first run and kept in `data/jwt-key`.

@@ -10,12 +10,25 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Running, charges, order, sell, sign_up, start, wait_for_status};
-use test_support::eventually;
+use support::{Running, charges, order, sell, sign_up, start, start_on, wait_for_status};
+use test_support::{Backend, eventually};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ticket_is_sold_and_another_expires_through_the_gateway() {
-    let Running { mut stack, api, fake_stripe, data: _data, .. } = start().await;
+    sold_and_expired(Backend::Sqlite).await;
+}
+
+mod mongo {
+    /// What `scripts/dev.sh --mongo` runs: every service on its own database
+    /// on the MongoDB-wire server.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_ticket_is_sold_and_another_expires_through_the_gateway() {
+        super::sold_and_expired(super::Backend::Mongo).await;
+    }
+}
+
+async fn sold_and_expired(backend: Backend) {
+    let Running { mut stack, api, fake_stripe, data: _data, .. } = start_on(backend, "3").await;
     let seller = sign_up(&api, "seller@example.com").await;
     let buyer = sign_up(&api, "buyer@example.com").await;
     let rival = sign_up(&api, "rival@example.com").await;
@@ -73,8 +86,7 @@ async fn killing_orders_mid_flow_loses_no_event() {
     let order_id = placed["id"].as_str().unwrap().to_owned();
 
     // Kill orders hard, right after its write; payments goes on from the stream.
-    let pid = stack.pid("orders").expect("orders runs");
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
+    let pid = stack.signal("orders", nix::sys::signal::Signal::SIGKILL).expect("orders runs");
     let paid = eventually(Duration::from_secs(20), "payments has the order", || async {
         let reply = api.post("/api/payments", Some(&buyer), &json!({"token": "tok_visa", "orderId": order_id})).await;
         (reply.code() != 404).then_some(reply)

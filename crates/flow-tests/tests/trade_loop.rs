@@ -4,13 +4,17 @@
 //! A seller lists a ticket; orders learns of it and takes an order; tickets
 //! reserves it (so the seller can no longer edit it); the buyer cancels;
 //! tickets releases it (editable again); another buyer orders it again.
+//!
+//! The loop runs once on SQLite and once (`mongo::…`) on the MongoDB-wire
+//! server at `MONGO_URL`, the adapter every Kubernetes deployment uses.
 
 use std::time::Duration;
 
 use common::config::{BaseSettings, DatabaseUrl, Secret};
 use serde_json::{Value, json};
 use test_support::{
-    ApiClient, Reply, RunningService, TEST_JWT_KEY, TestNats, TestStore, eventually, init_test_tracing, session_cookie,
+    ApiClient, Backend, Reply, RunningService, TEST_JWT_KEY, TestNats, TestStore, eventually, init_test_tracing,
+    session_cookie,
 };
 
 /// Patience for one hop across the bus (publish, consume, apply).
@@ -26,10 +30,10 @@ struct Stack {
     _stores: (TestStore, TestStore),
 }
 
-async fn start_stack() -> Stack {
+async fn start_stack(backend: Backend) -> Stack {
     init_test_tracing();
     let nats = TestNats::start();
-    let (tickets_store, orders_store) = (TestStore::for_service("tickets"), TestStore::for_service("orders"));
+    let (tickets_store, orders_store) = (TestStore::on(backend, "tickets"), TestStore::on(backend, "orders"));
     let loopback = "127.0.0.1:0".parse().unwrap();
 
     let base = |database: &DatabaseUrl| BaseSettings {
@@ -95,9 +99,22 @@ fn message(reply: &Reply) -> &str {
     reply.body["errors"][0]["message"].as_str().unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_ticket_is_listed_ordered_reserved_cancelled_released_and_ordered_again() {
-    let stack = start_stack().await;
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_ticket_is_listed_ordered_reserved_cancelled_released_and_ordered_again() {
+        super::the_trade_loop(super::Backend::Sqlite).await;
+    }
+}
+
+mod mongo {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_ticket_is_listed_ordered_reserved_cancelled_released_and_ordered_again() {
+        super::the_trade_loop(super::Backend::Mongo).await;
+    }
+}
+
+async fn the_trade_loop(backend: Backend) {
+    let stack = start_stack(backend).await;
     let (seller, seller_cookie) = session_cookie("seller@test.com");
     let (buyer, buyer_cookie) = session_cookie("buyer@test.com");
     let (_, second_cookie) = session_cookie("second@test.com");

@@ -3,8 +3,8 @@
 //! Every test gets its own `nats-server -js` and, where needed, its own
 //! `redis-server`, each on a free loopback port with a temporary data folder,
 //! stopped and deleted when the fixture is dropped; and its own store (a
-//! temporary SQLite file, or a uniquely named MongoDB database when
-//! `MONGO_URL` is set). Nothing is shared between tests, so they run in
+//! temporary SQLite file, or, for the `mongo::…` cases, a uniquely named
+//! database on `MONGO_URL`). Nothing is shared between tests, so they run in
 //! parallel, and nothing is left behind. Waiting is done by polling
 //! ([`eventually`]), never by sleeping a fixed time.
 //!
@@ -30,7 +30,7 @@ pub use nats::TestNats;
 pub use process::free_port;
 pub use redis::TestRedis;
 pub use service::{RunningService, Shutdown};
-pub use store::TestStore;
+pub use store::{Backend, TestStore, mongo_url};
 pub use wait::eventually;
 
 /// Turns on log output for tests when `TEST_LOG` is set (pretty, to the

@@ -37,10 +37,6 @@ impl Document for User {
         indexes: &[Index { name: EMAIL_INDEX, field: "email", unique: true, only_when: None }],
     };
 
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
-
     fn version(&self) -> i64 {
         self.version
     }

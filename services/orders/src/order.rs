@@ -106,10 +106,6 @@ impl Document for Order {
         ],
     };
 
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
-
     fn version(&self) -> i64 {
         self.version
     }

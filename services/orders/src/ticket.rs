@@ -13,6 +13,9 @@ use common::{
 };
 use serde::{Deserialize, Serialize};
 
+/// The version-1 rule's verdicts, shared with payments' order replica.
+pub use common::store::UpdateFit;
+
 /// One ticket as orders sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,24 +34,9 @@ pub struct Ticket {
 impl Document for Ticket {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "tickets", indexes: &[] };
 
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
-
     fn version(&self) -> i64 {
         self.version
     }
-}
-
-/// Where a `ticket.updated` stands against the stored replica.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UpdateFit {
-    /// Stored version is v−1: apply it.
-    Next,
-    /// Stored version is v or later: a duplicate or stale update.
-    AlreadyApplied,
-    /// Stored version is below v−1: a predecessor is still on its way.
-    TooEarly,
 }
 
 impl Ticket {
@@ -59,13 +47,7 @@ impl Ticket {
 
     /// The version-1 rule for `event` against this replica.
     pub fn fit(&self, event: &TicketUpdated) -> UpdateFit {
-        if self.version >= event.version {
-            UpdateFit::AlreadyApplied
-        } else if self.version < event.version - 1 {
-            UpdateFit::TooEarly
-        } else {
-            UpdateFit::Next
-        }
+        UpdateFit::of(self.version, event.version)
     }
 
     /// This replica with `event` applied: its version, title and price.

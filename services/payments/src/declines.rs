@@ -26,10 +26,6 @@ pub struct Declines {
 impl Document for Declines {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "declines", indexes: &[] };
 
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
-
     fn version(&self) -> i64 {
         self.version
     }
@@ -44,10 +40,8 @@ pub async fn attempt(store: &Store, order_id: &ObjectId) -> Result<i64, StoreErr
 pub async fn record(store: &Store, order_id: &ObjectId, seen: i64) -> Result<(), StoreError> {
     let next = Declines { id: order_id.clone(), version: seen + 1 };
     if seen == 0 {
-        return match store.insert(&next, &[]).await {
-            Err(error) if error.is_duplicate("id") => Ok(()),
-            other => other,
-        };
+        // `false`: another request already counted this decline.
+        return store.insert_if_absent(&next, &[]).await.map(drop);
     }
     // `false`: the count already moved past `seen`, which is what we wanted.
     store.update(&next, &[]).await.map(drop)

@@ -36,10 +36,6 @@ pub struct Order {
 impl Document for Order {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "orders", indexes: &[] };
 
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
-
     fn version(&self) -> i64 {
         self.version
     }

@@ -45,10 +45,6 @@ impl Document for Payment {
         indexes: &[Index { name: Payment::ONE_PER_ORDER, field: "orderId", unique: true, only_when: None }],
     };
 
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
-
     fn version(&self) -> i64 {
         self.version
     }

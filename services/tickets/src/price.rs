@@ -1,12 +1,13 @@
 //! The price rule (contract 3.2), read from the exact JSON text the client
-//! sent, never through a float: `19.990` is 1999 cents, `19.999` is refused.
+//! sent by `common`'s [`Decimal`], never through a float: `19.990` is 1999
+//! cents, `19.999` is refused.
 //!
 //! At most one error, from the first failing check:
 //! 1. a JSON number, or a digit string such as `"12.5"`, greater than 0;
 //! 2. at most two decimals in its exact value;
 //! 3. at most 999999.99 (Stripe's USD maximum).
 
-use common::money::Cents;
+use common::money::{Cents, Decimal, DecimalError};
 
 /// The highest price a ticket may have, in cents.
 pub const MAX_CENTS: i64 = 99_999_999;
@@ -20,76 +21,6 @@ pub enum Route {
     Update,
 }
 
-/// A decimal written as digits and a scale: `value = digits / 10^scale`.
-#[derive(Debug, PartialEq, Eq)]
-struct Decimal {
-    negative: bool,
-    /// All significant digits, without the point.
-    digits: String,
-    /// How many of them are decimals (may be negative after an exponent).
-    scale: i64,
-}
-
-impl Decimal {
-    /// A JSON number as RFC 8259 writes it: `-?int(.frac)?([eE][+-]?exp)?`.
-    fn from_json_number(text: &str) -> Option<Self> {
-        let (negative, unsigned) = text.strip_prefix('-').map_or((false, text), |rest| (true, rest));
-        let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-            Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
-            None => (unsigned, None),
-        };
-        let mut decimal = Self::from_digits(mantissa)?;
-        if let Some(exponent) = exponent {
-            let exponent: i64 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
-            // Beyond this a price is absurd either way; keep the arithmetic small.
-            if exponent.abs() > 1000 {
-                return None;
-            }
-            decimal.scale -= exponent;
-        }
-        decimal.negative = negative;
-        Some(decimal)
-    }
-
-    /// Digits with at most one point and at least one digit: `12`, `12.5`, `.5`.
-    fn from_digits(text: &str) -> Option<Self> {
-        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
-            return None;
-        }
-        Some(Self { negative: false, digits: format!("{whole}{fraction}"), scale: i64::try_from(fraction.len()).ok()? })
-    }
-
-    fn is_positive(&self) -> bool {
-        !self.negative && self.digits.bytes().any(|b| b != b'0')
-    }
-
-    /// The value in cents when it has at most two decimals; `None` otherwise.
-    /// `Some(None)` means whole cents but too many digits to hold.
-    fn cents(&self) -> Option<Option<i64>> {
-        let shift = 2 - self.scale;
-        let digits = self.digits.trim_start_matches('0');
-        let cents_text = if shift >= 0 {
-            format!("{digits}{}", "0".repeat(usize::try_from(shift).ok()?))
-        } else {
-            let cut = usize::try_from(-shift).ok()?;
-            if cut > digits.len() {
-                return digits.bytes().all(|b| b == b'0').then_some(Some(0));
-            }
-            let (kept, dropped) = digits.split_at(digits.len() - cut);
-            if dropped.bytes().any(|b| b != b'0') {
-                return None;
-            }
-            kept.to_owned()
-        };
-        if cents_text.is_empty() {
-            return Some(Some(0));
-        }
-        Some(cents_text.parse::<i64>().ok())
-    }
-}
-
 /// Checks `raw` (the field's JSON text, `None` when absent) against the rule.
 pub fn parse(raw: Option<&str>, route: Route) -> Result<Cents, &'static str> {
     let not_positive = match route {
@@ -101,16 +32,16 @@ pub fn parse(raw: Option<&str>, route: Route) -> Result<Cents, &'static str> {
         .and_then(|text| match text.bytes().next()? {
             // The body already parsed as JSON, so this is a valid JSON number;
             // it is read from its text (a float would lose 1e400 or 19.999).
-            b'-' | b'0'..=b'9' => Decimal::from_json_number(text),
-            b'"' => Decimal::from_digits(&serde_json::from_str::<String>(text).ok()?),
+            b'-' | b'0'..=b'9' => Decimal::parse_json_number(text),
+            b'"' => Decimal::parse(&serde_json::from_str::<String>(text).ok()?),
             _ => None,
         })
         .filter(Decimal::is_positive)
         .ok_or(not_positive)?;
-    match decimal.cents() {
-        None => Err("Price must have at most 2 decimal places"),
-        Some(Some(cents)) if cents <= MAX_CENTS => Ok(Cents(cents)),
-        Some(_) => Err("Price must be at most 999999.99"),
+    match decimal.to_cents() {
+        Err(DecimalError::TooPrecise) => Err("Price must have at most 2 decimal places"),
+        Ok(cents) if cents.0 <= MAX_CENTS => Ok(cents),
+        _ => Err("Price must be at most 999999.99"),
     }
 }
 

@@ -36,10 +36,6 @@ pub struct Ticket {
 impl Document for Ticket {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "tickets", indexes: &[] };
 
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
-
     fn version(&self) -> i64 {
         self.version
     }
@@ -102,10 +98,6 @@ pub struct Tombstone {
 
 impl Document for Tombstone {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "tombstones", indexes: &[] };
-
-    fn id(&self) -> &ObjectId {
-        &self.id
-    }
 
     fn version(&self) -> i64 {
         self.version

@@ -5,9 +5,12 @@
 use std::{path::PathBuf, time::Duration};
 
 use common::config::Env;
-use devstack::{options::Options, stack::Stack};
+use devstack::{
+    options::{Options, components},
+    stack::Stack,
+};
 use serde_json::{Value, json};
-use test_support::{ApiClient, eventually, free_port};
+use test_support::{ApiClient, Backend, eventually, free_port, mongo_url};
 
 /// Where cargo put the binaries: the folder above this test's `deps/`.
 pub fn bin_dir() -> PathBuf {
@@ -36,31 +39,32 @@ pub struct Running {
 
 /// The stack on private ports, with a 3 s reservation window.
 pub async fn start() -> Running {
-    start_with_window("3").await
+    start_on(Backend::Sqlite, "3").await
 }
 
 /// The stack on private ports, with a reservation window of `seconds`.
 pub async fn start_with_window(seconds: &str) -> Running {
+    start_on(Backend::Sqlite, seconds).await
+}
+
+/// The stack on `backend` (MongoDB: a fresh database per service on
+/// `MONGO_URL`, as `scripts/dev.sh --mongo` does), with a reservation window
+/// of `seconds`.
+pub async fn start_on(backend: Backend, seconds: &str) -> Running {
     let data = tempfile::tempdir().unwrap();
-    let ports: Vec<(&str, String)> = [
-        "PORT",
-        "AUTH_PORT",
-        "TICKETS_PORT",
-        "ORDERS_PORT",
-        "PAYMENTS_PORT",
-        "EXPIRATION_PORT",
-        "CLIENT_PORT",
-        "FAKE_STRIPE_PORT",
-    ]
-    .into_iter()
-    .map(|name| (name, free_port().to_string()))
-    .collect();
+    let database = match backend {
+        Backend::Sqlite => String::new(),
+        Backend::Mongo => format!("{}/stack{}", mongo_url().trim_end_matches('/'), free_port()),
+    };
+    let ports: Vec<(&str, String)> =
+        components().map(|component| (component.port_variable, free_port().to_string())).collect();
     let nats = format!("nats://127.0.0.1:{}", free_port());
     let redis = format!("redis://127.0.0.1:{}", free_port());
     let mut pairs: Vec<(&str, &str)> = ports.iter().map(|(k, v)| (*k, v.as_str())).collect();
     pairs.extend([("NATS_URL", nats.as_str()), ("REDIS_URL", redis.as_str()), ("EXPIRATION_WINDOW_SECONDS", seconds)]);
     // Fast redelivery so a restarted service catches up within the test.
     pairs.extend([("NATS_ACK_WAIT_SECONDS", "2"), ("LOG_FORMAT", "json"), ("RUST_LOG", "warn")]);
+    pairs.push(("DATABASE_URL", database.as_str()));
     let options = Options::from_env(&Env::from_pairs(pairs), Some(bin_dir()), Some(data.path().to_path_buf())).unwrap();
     let stack = Stack::start(options).await.expect("the stack starts");
     let gateway = ports.iter().find(|(name, _)| *name == "PORT").unwrap().1.clone();
@@ -134,11 +138,10 @@ impl Running {
     }
 }
 
-/// Sends `signal` to the named child of the stack.
+/// Sends `signal` to the named child of the stack, as a requested restart
+/// (not counted as a crash).
 pub fn signal(stack: &Stack, name: &str, signal: nix::sys::signal::Signal) -> u32 {
-    let pid = stack.pid(name).unwrap_or_else(|| panic!("{name} is not running"));
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()), signal).unwrap();
-    pid
+    stack.signal(name, signal).unwrap_or_else(|| panic!("{name} is not running"))
 }
 
 /// Waits until the launcher has restarted `name` (a new pid).

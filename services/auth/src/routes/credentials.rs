@@ -2,7 +2,7 @@
 //! reported, email first. Non-strings fail their rule (the original
 //! stringified numbers).
 
-use common::{ApiError, error::FieldError, extract::JsonObject};
+use common::{ApiError, extract::JsonObject, validation::FieldErrors};
 
 /// Signup's password bounds, in Unicode scalar values of the trimmed text.
 const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 4..=20;
@@ -24,29 +24,23 @@ pub(crate) struct Credentials {
 
 impl Credentials {
     pub(crate) fn parse(body: &JsonObject, rule: Rule) -> Result<Self, ApiError> {
-        let email = body.string("email").and_then(|raw| crate::email::normalize(&raw));
-        let password = body.string("password").map(|raw| raw.trim().to_owned()).filter(|password| match rule {
-            Rule::Signup => PASSWORD_CHARS.contains(&password.chars().count()),
-            Rule::Signin => !password.is_empty(),
-        });
-        match (email, password) {
-            (Some(email), Some(password)) => Ok(Self { email, password }),
-            (email, password) => {
-                let mut errors = Vec::new();
-                if email.is_none() {
-                    errors.push(FieldError::new("email", "Email must be valid"));
-                }
-                if password.is_none() {
-                    errors.push(FieldError::new(
-                        "password",
-                        match rule {
-                            Rule::Signup => "Password must be between 4 and 20 characters",
-                            Rule::Signin => "You must supply a password",
-                        },
-                    ));
-                }
-                Err(ApiError::Validation(errors))
-            }
-        }
+        let mut errors = FieldErrors::default();
+        let email = errors.check("email", email(body));
+        let password = errors.check("password", password(body, rule));
+        errors.finish(email.zip(password)).map(|(email, password)| Self { email, password })
+    }
+}
+
+fn email(body: &JsonObject) -> Result<String, &'static str> {
+    body.string("email").and_then(|raw| crate::email::normalize(&raw)).ok_or("Email must be valid")
+}
+
+fn password(body: &JsonObject, rule: Rule) -> Result<String, &'static str> {
+    let password = body.string("password").map(|raw| raw.trim().to_owned());
+    match rule {
+        Rule::Signup => password
+            .filter(|password| PASSWORD_CHARS.contains(&password.chars().count()))
+            .ok_or("Password must be between 4 and 20 characters"),
+        Rule::Signin => password.filter(|password| !password.is_empty()).ok_or("You must supply a password"),
     }
 }

@@ -2,7 +2,7 @@
 //! `Email in use`, then 201 with the user and a session cookie.
 
 use axum::{extract::State, http::StatusCode, response::Response};
-use common::{ApiError, Result, extract::JsonObject};
+use common::{ApiError, Result, extract::JsonObject, store::ResultExt as _};
 use serde_json::Value;
 
 use super::{
@@ -23,10 +23,7 @@ pub(crate) async fn signup(State(state): State<AppState>, body: JsonObject) -> R
         return Err(email_in_use());
     }
     let user = User::new(email, state.passwords.hash(password).await?);
-    match state.store.insert(&user, &[]).await {
-        Err(error) if error.is_duplicate(EMAIL_INDEX) => return Err(email_in_use()),
-        result => result?,
-    }
+    state.store.insert(&user, &[]).await.on_duplicate(EMAIL_INDEX, email_in_use)?;
     tracing::info!(user_id = %user.id, "user signed up");
     signed_in(&state.sessions, StatusCode::CREATED, user)
 }

@@ -4,15 +4,9 @@ use common::{events::TicketCreated, listener::Outcome};
 
 use crate::{state::AppState, ticket::Ticket};
 
-/// Inserts `{id, title, price, version 0}` unless the ticket is known.
+/// Inserts `{id, title, price, version 0}` unless the ticket is known (a
+/// redelivery, or another replica's delivery in between: the same ticket).
 pub(crate) async fn handle(state: AppState, event: TicketCreated) -> anyhow::Result<Outcome> {
-    if state.store.get::<Ticket>(&event.id).await?.is_some() {
-        return Ok(Outcome::Done);
-    }
-    match state.store.insert(&Ticket::from_created(&event), &[]).await {
-        Ok(()) => Ok(Outcome::Done),
-        // Another replica's delivery inserted it in between: same ticket.
-        Err(error) if error.is_duplicate("id") => Ok(Outcome::Done),
-        Err(error) => Err(error.into()),
-    }
+    state.store.insert_if_absent(&Ticket::from_created(&event), &[]).await?;
+    Ok(Outcome::Done)
 }

@@ -10,7 +10,8 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use common::{
-    ApiError, Result, error::FieldError, events::Outgoing, extract::JsonObject, id::ObjectId, session::RequireAuth,
+    ApiError, Result, events::Outgoing, extract::JsonObject, id::ObjectId, session::RequireAuth, store::ResultExt as _,
+    validation::FieldErrors,
 };
 use serde_json::Value;
 
@@ -31,27 +32,26 @@ pub(crate) async fn create_order(
 
     let order = Order::new(user.id, ticket.id.clone(), state.expiration_window);
     let event = Outgoing::of(&order.created_event(&ticket));
-    match state.store.insert(&order, &[event]).await {
-        Ok(()) => {
-            tracing::info!(order_id = %order.id, ticket_id = %ticket.id, "ticket reserved");
-            Ok((StatusCode::CREATED, Json(OrderView::new(order, &ticket))))
-        }
-        Err(error) if error.is_duplicate(Order::ONE_LIVE_PER_TICKET) => Err(ApiError::bad_request(ALREADY_RESERVED)),
-        Err(error) => Err(error.into()),
-    }
+    state
+        .store
+        .insert(&order, &[event])
+        .await
+        .on_duplicate(Order::ONE_LIVE_PER_TICKET, || ApiError::bad_request(ALREADY_RESERVED))?;
+    tracing::info!(order_id = %order.id, ticket_id = %ticket.id, "ticket reserved");
+    Ok((StatusCode::CREATED, Json(OrderView::new(order, &ticket))))
 }
 
 /// Missing, `null` or `""` fail both rules (as express-validator's
 /// `not().isEmpty()` and the id check did); any other non-id only the second.
 fn validate(body: &JsonObject) -> Result<ObjectId> {
-    let invalid = FieldError::new("ticketId", "Invalid value");
-    let not_an_id = FieldError::new("ticketId", "TicketId must be provided");
-    match body.typed::<Value>("ticketId") {
-        None | Some(Value::Null) => Err(ApiError::Validation(vec![invalid, not_an_id])),
-        Some(Value::String(text)) if text.is_empty() => Err(ApiError::Validation(vec![invalid, not_an_id])),
-        Some(Value::String(text)) => ObjectId::parse(&text).ok_or(ApiError::Validation(vec![not_an_id])),
-        Some(_) => Err(ApiError::Validation(vec![not_an_id])),
+    let mut errors = FieldErrors::default();
+    let value = body.typed::<Value>("ticketId");
+    if matches!(&value, None | Some(Value::Null)) || value.as_ref().and_then(Value::as_str) == Some("") {
+        errors.push("ticketId", "Invalid value");
     }
+    let id = value.as_ref().and_then(Value::as_str).and_then(ObjectId::parse).ok_or("TicketId must be provided");
+    let id = errors.check("ticketId", id);
+    errors.finish(id)
 }
 
 #[cfg(test)]

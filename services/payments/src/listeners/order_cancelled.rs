@@ -1,6 +1,6 @@
 //! `order.cancelled`: the version-1 rule, then the replica is `cancelled`.
 
-use common::{events::OrderCancelled, listener::Outcome};
+use common::{events::OrderCancelled, listener::Outcome, store::UpdateFit};
 
 use crate::{order::Order, state::AppState};
 
@@ -11,16 +11,16 @@ pub(crate) async fn handle(state: AppState, event: OrderCancelled) -> anyhow::Re
         let Some(order) = state.store.get::<Order>(&event.id).await? else {
             return Ok(Outcome::NotYet);
         };
-        if order.version >= event.version {
-            return Ok(Outcome::Done);
+        match UpdateFit::of(order.version, event.version) {
+            UpdateFit::AlreadyApplied => return Ok(Outcome::Done),
+            UpdateFit::TooEarly => return Ok(Outcome::NotYet),
+            UpdateFit::Next => {
+                if state.store.update(&order.cancelled(event.version), &[]).await? {
+                    return Ok(Outcome::Done);
+                }
+                // Someone else moved the version meanwhile: decide again on
+                // what is stored now (it only ever grows, so this ends).
+            }
         }
-        if order.version < event.version - 1 {
-            return Ok(Outcome::NotYet);
-        }
-        if state.store.update(&order.cancelled(event.version), &[]).await? {
-            return Ok(Outcome::Done);
-        }
-        // Someone else moved the version meanwhile: decide again on what is
-        // stored now (it only ever grows, so this ends).
     }
 }

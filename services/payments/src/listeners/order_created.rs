@@ -4,15 +4,9 @@ use common::{events::OrderCreated, listener::Outcome};
 
 use crate::{order::Order, state::AppState};
 
-/// Inserts `{id, userId, price, status, expiresAt, version 0}` unless known.
+/// Inserts `{id, userId, price, status, expiresAt, version 0}` unless known
+/// (a redelivery, or another replica's delivery in between: the same order).
 pub(crate) async fn handle(state: AppState, event: OrderCreated) -> anyhow::Result<Outcome> {
-    if state.store.get::<Order>(&event.id).await?.is_some() {
-        return Ok(Outcome::Done);
-    }
-    match state.store.insert(&Order::from_created(&event), &[]).await {
-        Ok(()) => Ok(Outcome::Done),
-        // Another replica's delivery inserted it in between: same order.
-        Err(error) if error.is_duplicate("id") => Ok(Outcome::Done),
-        Err(error) => Err(error.into()),
-    }
+    state.store.insert_if_absent(&Order::from_created(&event), &[]).await?;
+    Ok(Outcome::Done)
 }

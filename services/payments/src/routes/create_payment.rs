@@ -13,11 +13,12 @@
 use axum::{Json, extract::State, http::StatusCode};
 use common::{
     ApiError, Result,
-    error::FieldError,
     events::{OrderStatus, Outgoing},
     extract::JsonObject,
     id::ObjectId,
     session::RequireAuth,
+    store::ResultExt as _,
+    validation::FieldErrors,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -68,35 +69,27 @@ pub(crate) async fn create_payment(
     let stripe_id = charge(&state, &order, &token).await?;
 
     let payment = Payment::new(order.id.clone(), stripe_id, order.price_cents);
-    match state.store.insert(&payment, &[Outgoing::of(&payment.created_event())]).await {
-        Ok(()) => {
-            tracing::info!(order_id = %order.id, payment_id = %payment.id, stripe_id = %payment.stripe_id, "order paid");
-            Ok((StatusCode::CREATED, Json(Created { id: payment.id })))
-        }
-        // A concurrent request for this order recorded its payment first; both
-        // used the same idempotency key, so Stripe charged once.
-        Err(error) if error.is_duplicate(Payment::ONE_PER_ORDER) => Err(ApiError::bad_request(ALREADY_PAID)),
-        Err(error) => Err(error.into()),
-    }
+    // A duplicate: a concurrent request for this order recorded its payment
+    // first; both used the same idempotency key, so Stripe charged once.
+    state
+        .store
+        .insert(&payment, &[Outgoing::of(&payment.created_event())])
+        .await
+        .on_duplicate(Payment::ONE_PER_ORDER, || ApiError::bad_request(ALREADY_PAID))?;
+    tracing::info!(order_id = %order.id, payment_id = %payment.id, stripe_id = %payment.stripe_id, "order paid");
+    Ok((StatusCode::CREATED, Json(Created { id: payment.id })))
 }
 
 /// Both fields must be non-empty strings, token first.
 fn validate(body: &JsonObject) -> Result<(String, String)> {
-    let token = body.string("token").filter(|token| !token.is_empty());
-    let order_id = body.string("orderId").filter(|id| !id.is_empty());
-    match (token, order_id) {
-        (Some(token), Some(order_id)) => Ok((token, order_id)),
-        (token, order_id) => {
-            let mut errors = Vec::new();
-            if token.is_none() {
-                errors.push(FieldError::new("token", "Invalid value"));
-            }
-            if order_id.is_none() {
-                errors.push(FieldError::new("orderId", "Invalid value"));
-            }
-            Err(ApiError::Validation(errors))
-        }
-    }
+    let mut errors = FieldErrors::default();
+    let token = errors.check("token", non_empty_string(body, "token"));
+    let order_id = errors.check("orderId", non_empty_string(body, "orderId"));
+    errors.finish(token.zip(order_id))
+}
+
+fn non_empty_string(body: &JsonObject, field: &str) -> Result<String, &'static str> {
+    body.string(field).filter(|value| !value.is_empty()).ok_or("Invalid value")
 }
 
 async fn is_paid(state: &AppState, order_id: &ObjectId) -> Result<bool> {

@@ -1,6 +1,6 @@
 //! `order.cancelled` (order O for ticket T): release T if O holds it.
 
-use common::{events::OrderCancelled, events::Outgoing, listener::Outcome, store::StoreError};
+use common::{events::OrderCancelled, events::Outgoing, listener::Outcome};
 
 use crate::{
     state::AppState,
@@ -18,10 +18,7 @@ pub(crate) async fn handle(state: AppState, event: OrderCancelled) -> anyhow::Re
     if state.store.get::<Ticket>(&event.ticket.id).await?.is_none() {
         return Ok(Outcome::NotYet);
     }
-    match state.store.insert(&Tombstone { id: event.id.clone(), version: 0 }, &[]).await {
-        Ok(()) | Err(StoreError::Duplicate { .. }) => {}
-        Err(error) => return Err(error.into()),
-    }
+    state.store.insert_if_absent(&Tombstone { id: event.id.clone(), version: 0 }, &[]).await?;
     loop {
         let Some(ticket) = state.store.get::<Ticket>(&event.ticket.id).await? else {
             return Ok(Outcome::NotYet);

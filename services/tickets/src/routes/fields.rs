@@ -1,7 +1,7 @@
 //! The body both writing routes take: `{title, price}`, every failing field
 //! reported, title first.
 
-use common::{ApiError, error::FieldError, extract::JsonObject, money::Cents};
+use common::{ApiError, extract::JsonObject, money::Cents, validation::FieldErrors};
 
 use crate::price::{self, Route};
 
@@ -16,20 +16,16 @@ pub(crate) struct TicketFields {
 impl TicketFields {
     /// Validates both fields; a non-string or blank title is no title.
     pub(crate) fn parse(body: &JsonObject, route: Route) -> Result<Self, ApiError> {
-        let title = body.string("title").map(|title| title.trim().to_owned()).filter(|title| !title.is_empty());
-        let price = price::parse(body.raw("price"), route);
-        match (title, price) {
-            (Some(title), Ok(price)) => Ok(Self { title, price }),
-            (title, price) => {
-                let mut errors = Vec::new();
-                if title.is_none() {
-                    errors.push(FieldError::new("title", "Title is required"));
-                }
-                if let Err(message) = price {
-                    errors.push(FieldError::new("price", message));
-                }
-                Err(ApiError::Validation(errors))
-            }
-        }
+        let mut errors = FieldErrors::default();
+        let title = errors.check("title", title(body));
+        let price = errors.check("price", price::parse(body.raw("price"), route));
+        errors.finish(title.zip(price)).map(|(title, price)| Self { title, price })
     }
+}
+
+fn title(body: &JsonObject) -> Result<String, &'static str> {
+    body.string("title")
+        .map(|title| title.trim().to_owned())
+        .filter(|title| !title.is_empty())
+        .ok_or("Title is required")
 }

@@ -136,10 +136,21 @@ impl TestApp {
     }
 
     /// Creates a ticket, asserting the 201, and returns its id.
+    ///
+    /// Returns once its `ticket.created` is published, so a probe the test
+    /// subscribes next sees only what the test does afterwards (the relay
+    /// publishes after the 201, later on a loaded machine).
     pub(crate) async fn create_ticket(&self, cookie: &str, title: &str, price: f64) -> ObjectId {
+        let mut created = EventProbe::subscribe(&self.nats.url(), "ticket.created").await;
         let reply = self.create(Some(cookie), &json!({"title": title, "price": price})).await;
         assert_eq!(reply.code(), 201, "creating failed: {:?}", reply.body);
-        ObjectId::parse(reply.body["id"].as_str().unwrap()).unwrap()
+        let id = ObjectId::parse(reply.body["id"].as_str().unwrap()).unwrap();
+        loop {
+            let event: common::events::TicketCreated = created.next(PATIENCE).await;
+            if event.id == id {
+                return id;
+            }
+        }
     }
 
     /// `PUT /api/tickets/{id}`.

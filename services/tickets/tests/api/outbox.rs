@@ -24,7 +24,9 @@ async fn a_service_stopped_before_relaying_publishes_after_restart() {
     let mut app = spawn_app().await;
     let (_, cookie) = user();
     app.nats.stop();
-    let id = app.create_ticket(&cookie, "Pending", 30.0).await;
+    let reply = app.create(Some(&cookie), &json!({"title": "Pending", "price": 30.0})).await;
+    assert_eq!(reply.code(), 201, "{:?}", reply.body);
+    let id = common::id::ObjectId::parse(reply.body["id"].as_str().unwrap()).unwrap();
     // The process goes away with the event still in its outbox.
     app.stop_service().await;
     assert_eq!(app.store.pending_count().await.unwrap(), 1);

@@ -6,7 +6,12 @@
 use mongodb::bson::{Bson, doc};
 use serde_json::json;
 
-use super::*;
+use super::{
+    super::{Index, PendingKey, pending::Location},
+    filters::*,
+    outbox::{count_pipeline, mark_sent_update, outbox_entry, pending_filter, pending_from},
+    *,
+};
 
 const ORDERS: CollectionSpec = CollectionSpec {
     name: "orders",
@@ -135,5 +140,5 @@ fn pending_entries_carry_their_owner_and_order() {
         pending.iter().map(|(seq, p)| (*seq, p.event.message_id.as_str())).collect::<Vec<_>>(),
         vec![(9, "b"), (3, "a")]
     );
-    assert_eq!(pending[0].1.key, PendingKey::Mongo { collection: "tickets".into(), id: "t1".into() });
+    assert_eq!(pending[0].1.key, PendingKey(Location::Mongo { collection: "tickets".into(), id: "t1".into() }));
 }

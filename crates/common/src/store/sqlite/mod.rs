@@ -7,6 +7,9 @@
 //! has a single writer anyway), which makes unique checks and version checks
 //! plain constraint failures; reads use a few extra connections, which WAL
 //! mode lets run beside the writer.
+//!
+//! Here: opening, documents and the connection pool; `outbox` holds the
+//! outbox table's reads and writes, `sql` the SQL text and error mapping.
 
 use std::{
     fs,
@@ -15,11 +18,18 @@ use std::{
 };
 
 use anyhow::Context as _;
-use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, params, types::Value as SqlValue};
+use rusqlite::{Connection, OpenFlags, ToSql, params, types::Value as SqlValue};
 use serde_json::Value;
 
-use super::{CollectionSpec, PendingEvent, PendingKey, RawDoc, StoreError};
+use self::{
+    outbox::append_outbox,
+    sql::{check_identifier, classify, columns, parse_doc, schema_sql, to_sql},
+};
+use super::{CollectionSpec, RawDoc, StoreError};
 use crate::events::Outgoing;
+
+mod outbox;
+mod sql;
 
 /// Extra read connections kept open.
 const READERS: usize = 4;
@@ -58,14 +68,6 @@ impl SqliteStore {
                 identity: file_identity(path),
             }),
         })
-    }
-
-    pub(crate) async fn prepare(&self) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    pub(crate) fn is_prepared(&self) -> bool {
-        true
     }
 
     pub(crate) fn describe(&self) -> String {
@@ -173,44 +175,6 @@ impl SqliteStore {
         .await
     }
 
-    pub(crate) async fn pending_events(&self, limit: usize) -> Result<Vec<PendingEvent>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(move |conn| {
-            let mut statement =
-                conn.prepare_cached("SELECT seq, subject, message_id, payload FROM _outbox ORDER BY seq LIMIT ?1")?;
-            let rows = statement.query_map(params![limit], |row| {
-                Ok(PendingEvent {
-                    key: PendingKey::Sqlite(row.get(0)?),
-                    event: Outgoing { subject: row.get(1)?, message_id: row.get(2)?, payload: row.get(3)? },
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
-    }
-
-    pub(crate) async fn mark_sent(&self, events: &[PendingEvent]) -> Result<(), StoreError> {
-        let seqs: Vec<i64> =
-            events.iter().filter_map(|e| if let PendingKey::Sqlite(seq) = e.key { Some(seq) } else { None }).collect();
-        self.write(move |conn| {
-            let tx = conn.transaction()?;
-            {
-                let mut statement = tx.prepare_cached("DELETE FROM _outbox WHERE seq = ?1")?;
-                for seq in seqs {
-                    statement.execute(params![seq])?;
-                }
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub(crate) async fn pending_count(&self) -> Result<u64, StoreError> {
-        self.read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM _outbox", [], |row| row.get::<_, i64>(0))? as u64))
-            .await
-    }
-
     /// Runs `work` on the writer connection, off the async threads.
     async fn write<T: Send + 'static>(
         &self,
@@ -260,111 +224,6 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Unavailable(e.into()))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(conn)
-}
-
-fn schema_sql(collections: &[CollectionSpec]) -> anyhow::Result<String> {
-    let mut sql = String::from(
-        "CREATE TABLE IF NOT EXISTS _outbox (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            subject TEXT NOT NULL,
-            message_id TEXT NOT NULL,
-            payload TEXT NOT NULL
-        );\n",
-    );
-    for spec in collections {
-        check_identifier(spec.name)?;
-        sql.push_str(&format!(
-            "CREATE TABLE IF NOT EXISTS \"{0}\" (id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL);\n",
-            spec.name
-        ));
-        for index in spec.indexes {
-            check_identifier(index.name)?;
-            check_identifier(index.field)?;
-            let unique = if index.unique { "UNIQUE " } else { "" };
-            let condition = match index.only_when {
-                None => String::new(),
-                Some((field, values)) => {
-                    check_identifier(field)?;
-                    let list: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
-                    format!(" WHERE json_extract(doc, '$.{field}') IN ({})", list.join(", "))
-                }
-            };
-            sql.push_str(&format!(
-                "CREATE {unique}INDEX IF NOT EXISTS \"{}\" ON \"{}\" (json_extract(doc, '$.{}')){condition};\n",
-                index.name, spec.name, index.field
-            ));
-        }
-    }
-    Ok(sql)
-}
-
-/// Names are spliced into SQL, so only plain identifiers are allowed.
-fn check_identifier(name: &str) -> Result<(), StoreError> {
-    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if ok { Ok(()) } else { Err(anyhow::anyhow!("`{name}` is not a plain identifier").into()) }
-}
-
-fn columns(doc: &RawDoc) -> Result<(String, i64, String), StoreError> {
-    let id = doc.get("id").and_then(Value::as_str).context("document without id")?.to_owned();
-    let version = doc.get("version").and_then(Value::as_i64).context("document without version")?;
-    let json = serde_json::to_string(doc).context("document does not serialize")?;
-    Ok((id, version, json))
-}
-
-fn parse_doc(json: &str) -> Result<RawDoc, StoreError> {
-    Ok(serde_json::from_str(json).context("stored document is not a JSON object")?)
-}
-
-fn to_sql(value: &Value) -> Result<Option<SqlValue>, StoreError> {
-    Ok(Some(match value {
-        Value::Null => return Ok(None),
-        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::String(s) => SqlValue::Text(s.clone()),
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => SqlValue::Integer(i),
-            (None, Some(f)) => SqlValue::Real(f),
-            _ => return Err(anyhow::anyhow!("unsupported number {n}").into()),
-        },
-        other => return Err(anyhow::anyhow!("cannot filter on {other}").into()),
-    }))
-}
-
-fn append_outbox(tx: &rusqlite::Transaction<'_>, events: &[Outgoing]) -> Result<(), StoreError> {
-    let mut statement = tx.prepare_cached("INSERT INTO _outbox (subject, message_id, payload) VALUES (?1, ?2, ?3)")?;
-    for event in events {
-        statement.execute(params![event.subject, event.message_id, event.payload])?;
-    }
-    Ok(())
-}
-
-/// Turns SQLite's unique-constraint failures into [`StoreError::Duplicate`].
-fn classify(error: rusqlite::Error) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
-        && failure.code == ErrorCode::ConstraintViolation
-        && message.starts_with("UNIQUE constraint failed")
-    {
-        // "UNIQUE constraint failed: index 'users_email'" for expression
-        // indexes, "UNIQUE constraint failed: users.id" for the key.
-        let index = message.split('\'').nth(1).unwrap_or("id").to_owned();
-        return StoreError::Duplicate { index };
-    }
-    error.into()
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        match &error {
-            rusqlite::Error::SqliteFailure(failure, _)
-                if matches!(
-                    failure.code,
-                    ErrorCode::CannotOpen | ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::ReadOnly
-                ) =>
-            {
-                StoreError::Unavailable(error.into())
-            }
-            _ => StoreError::Other(error.into()),
-        }
-    }
 }
 
 #[cfg(unix)]

@@ -1,0 +1,95 @@
+//! The BSON this adapter sends for documents: indexes, inserts, the
+//! version-checked update, finds, and the mapping between `id` and `_id`.
+//! Pure functions, pinned by the unit tests in `tests.rs`.
+
+use anyhow::Context as _;
+use mongodb::{
+    IndexModel,
+    bson::{self, Document, doc},
+    options::IndexOptions,
+};
+use serde_json::Value;
+
+use super::{
+    super::{CollectionSpec, Index, RawDoc, StoreError},
+    OUTBOX,
+};
+
+/// The index models for a collection, plus the outbox scan index.
+pub(super) fn index_models(spec: &CollectionSpec) -> Vec<IndexModel> {
+    let mut models: Vec<IndexModel> = spec.indexes.iter().map(index_model).collect();
+    models.push(
+        IndexModel::builder()
+            .keys(doc! { "_outbox.seq": 1 })
+            .options(IndexOptions::builder().name("outbox_pending".to_owned()).sparse(true).build())
+            .build(),
+    );
+    models
+}
+
+fn index_model(index: &Index) -> IndexModel {
+    let mut options = IndexOptions::builder().name(index.name.to_owned()).unique(index.unique).build();
+    if let Some((field, values)) = index.only_when {
+        options.partial_filter_expression = Some(doc! { field: { "$in": values.to_vec() } });
+    }
+    IndexModel::builder().keys(doc! { index.field: 1 }).options(options).build()
+}
+
+/// `{_id, ...fields, _outbox: [events]}` for an insert.
+pub(super) fn insert_document(raw: &RawDoc, events: &[Document]) -> Result<Document, StoreError> {
+    let mut document = stored_fields(raw)?;
+    document.insert(OUTBOX, events.to_vec());
+    Ok(document)
+}
+
+/// The version check: the update applies only to `expected` (the optimistic lock).
+pub(super) fn version_filter(id: &str, expected: i64) -> Document {
+    doc! { "_id": id, "version": expected }
+}
+
+/// Replaces every field (so fields that became absent disappear) while
+/// appending to, never overwriting, the pending outbox. `$literal` keeps a
+/// user-supplied string like `"$price"` from being read as a field path.
+pub(super) fn update_pipeline(raw: &RawDoc, events: &[Document]) -> Result<Vec<Document>, StoreError> {
+    let fields = stored_fields(raw)?;
+    Ok(vec![doc! {
+        "$replaceWith": {
+            "$mergeObjects": [
+                { "$literal": fields },
+                { OUTBOX: { "$concatArrays": [ { "$ifNull": [ "$_outbox", [] ] }, { "$literal": events.to_vec() } ] } },
+            ]
+        }
+    }])
+}
+
+/// Equality on each field; `id` means `_id`.
+pub(super) fn find_filter(filter: &[(&str, Value)]) -> Result<Document, StoreError> {
+    let mut document = Document::new();
+    for (field, value) in filter {
+        let key = if *field == "id" { "_id" } else { field };
+        document.insert(key, bson::serialize_to_bson(value).context("filter value")?);
+    }
+    Ok(document)
+}
+
+pub(super) fn without_outbox() -> Document {
+    doc! { OUTBOX: 0 }
+}
+
+/// The document's fields with `id` stored as `_id`.
+pub(super) fn stored_fields(raw: &RawDoc) -> Result<Document, StoreError> {
+    let mut document = Document::new();
+    for (key, value) in raw {
+        let key = if key == "id" { "_id" } else { key.as_str() };
+        document.insert(key, bson::serialize_to_bson(value).context("document field")?);
+    }
+    Ok(document)
+}
+
+pub(super) fn to_raw(mut document: Document) -> Result<RawDoc, StoreError> {
+    document.remove(OUTBOX);
+    let id = document.remove("_id").context("stored document without _id")?;
+    let mut raw: RawDoc = bson::deserialize_from_document(document).context("stored document is not JSON-like")?;
+    raw.insert("id".to_owned(), bson::deserialize_from_bson(id).context("stored _id")?);
+    Ok(raw)
+}

@@ -1,0 +1,105 @@
+//! The SQL this adapter sends (schema, filters, document columns) and how
+//! SQLite's errors map onto [`StoreError`].
+
+use anyhow::Context as _;
+use rusqlite::{ErrorCode, types::Value as SqlValue};
+use serde_json::Value;
+
+use super::super::{CollectionSpec, PRIMARY_KEY, RawDoc, StoreError};
+
+pub(super) fn schema_sql(collections: &[CollectionSpec]) -> anyhow::Result<String> {
+    let mut sql = String::from(
+        "CREATE TABLE IF NOT EXISTS _outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            subject TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            payload TEXT NOT NULL
+        );\n",
+    );
+    for spec in collections {
+        check_identifier(spec.name)?;
+        sql.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS \"{0}\" (id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL);\n",
+            spec.name
+        ));
+        for index in spec.indexes {
+            check_identifier(index.name)?;
+            check_identifier(index.field)?;
+            let unique = if index.unique { "UNIQUE " } else { "" };
+            let condition = match index.only_when {
+                None => String::new(),
+                Some((field, values)) => {
+                    check_identifier(field)?;
+                    let list: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
+                    format!(" WHERE json_extract(doc, '$.{field}') IN ({})", list.join(", "))
+                }
+            };
+            sql.push_str(&format!(
+                "CREATE {unique}INDEX IF NOT EXISTS \"{}\" ON \"{}\" (json_extract(doc, '$.{}')){condition};\n",
+                index.name, spec.name, index.field
+            ));
+        }
+    }
+    Ok(sql)
+}
+
+/// Names are spliced into SQL, so only plain identifiers are allowed.
+pub(super) fn check_identifier(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok { Ok(()) } else { Err(anyhow::anyhow!("`{name}` is not a plain identifier").into()) }
+}
+
+pub(super) fn columns(doc: &RawDoc) -> Result<(String, i64, String), StoreError> {
+    let id = doc.get("id").and_then(Value::as_str).context("document without id")?.to_owned();
+    let version = doc.get("version").and_then(Value::as_i64).context("document without version")?;
+    let json = serde_json::to_string(doc).context("document does not serialize")?;
+    Ok((id, version, json))
+}
+
+pub(super) fn parse_doc(json: &str) -> Result<RawDoc, StoreError> {
+    Ok(serde_json::from_str(json).context("stored document is not a JSON object")?)
+}
+
+pub(super) fn to_sql(value: &Value) -> Result<Option<SqlValue>, StoreError> {
+    Ok(Some(match value {
+        Value::Null => return Ok(None),
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => SqlValue::Integer(i),
+            (None, Some(f)) => SqlValue::Real(f),
+            _ => return Err(anyhow::anyhow!("unsupported number {n}").into()),
+        },
+        other => return Err(anyhow::anyhow!("cannot filter on {other}").into()),
+    }))
+}
+
+/// Turns SQLite's unique-constraint failures into [`StoreError::Duplicate`].
+pub(super) fn classify(error: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
+        && failure.code == ErrorCode::ConstraintViolation
+        && message.starts_with("UNIQUE constraint failed")
+    {
+        // "UNIQUE constraint failed: index 'users_email'" for expression
+        // indexes, "UNIQUE constraint failed: users.id" for the key.
+        let index = message.split('\'').nth(1).unwrap_or(PRIMARY_KEY).to_owned();
+        return StoreError::Duplicate { index };
+    }
+    error.into()
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match &error {
+            rusqlite::Error::SqliteFailure(failure, _)
+                if matches!(
+                    failure.code,
+                    ErrorCode::CannotOpen | ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::ReadOnly
+                ) =>
+            {
+                StoreError::Unavailable(error.into())
+            }
+            _ => StoreError::Other(error.into()),
+        }
+    }
+}
