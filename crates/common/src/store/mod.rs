@@ -5,7 +5,7 @@
 //! violations as a typed error), insert-if-absent (for replicas), get by id,
 //! find by field equality, version-checked update, and, with every write, the
 //! events that the change emits: they are committed atomically with it into
-//! an outbox, and the [`relay`] publishes them afterwards. That is the
+//! an outbox, and the [`relay`](crate::relay) publishes them afterwards. That is the
 //! transactional outbox: an event exists if and only if its change was
 //! committed.
 //!
