@@ -48,30 +48,60 @@ NATS_USERS = ["tickets", "orders", "payments", "expiration"]
 
 JWT_REF = {"secretKeyRef": {"name": "jwt-secret", "key": "JWT_KEY"}}
 STRIPE_REF = {"secretKeyRef": {"name": "stripe-secret", "key": "STRIPE_KEY"}}
-SECRETS = {"jwt-secret": {"JWT_KEY"}, "stripe-secret": {"STRIPE_KEY"}}
+# Every Secret the manifests may reference, and its keys (created out of band).
+SECRETS = {
+    "jwt-secret": {"JWT_KEY"},
+    "stripe-secret": {"STRIPE_KEY", "STRIPE_PUBLISHABLE_KEY"},
+    "mongo-credentials": {"root", "backup", "keyfile", *MONGO_USERS},
+    "nats-credentials": {"admin", *NATS_USERS},
+    "redis-credentials": {"password"},
+}
+
+
+def secret_ref(name: str, key: str) -> dict:
+    return {"secretKeyRef": {"name": name, "key": key}}
+
+
+# The variables Kubernetes expands into a service's URLs ($(NAME)): each one
+# comes from its user's key of a credentials Secret. The binaries never read
+# them; the URLs carry the credentials (contract §11).
+CREDENTIAL_ENV: dict[str, dict[str, dict]] = {
+    svc: {
+        **({"DATABASE_PASSWORD": secret_ref("mongo-credentials", svc)} if svc in MONGO_USERS else {}),
+        **({"NATS_PASSWORD": secret_ref("nats-credentials", svc)} if svc in NATS_USERS else {}),
+        **({"REDIS_PASSWORD": secret_ref("redis-credentials", "password")} if svc == "expiration" else {}),
+    }
+    for svc in SERVICES
+}
+SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY"} | {v for env in CREDENTIAL_ENV.values() for v in env}
 
 # §11's values for the variables each service must be given.
 REQUIRED_ENV: dict[str, dict[str, object]] = {
-    "auth": {"DATABASE_URL": "mongodb://auth-mongo:27017/auth", "JWT_KEY": JWT_REF},
+    "auth": {"DATABASE_URL": "mongodb://auth:$(DATABASE_PASSWORD)@auth-mongo:27017/auth", "JWT_KEY": JWT_REF},
     "tickets": {
-        "DATABASE_URL": "mongodb://tickets-mongo:27017/tickets",
-        "NATS_URL": "nats://nats:4222",
+        "DATABASE_URL": "mongodb://tickets:$(DATABASE_PASSWORD)@tickets-mongo:27017/tickets",
+        "NATS_URL": "nats://tickets:$(NATS_PASSWORD)@nats:4222",
         "JWT_KEY": JWT_REF,
     },
     "orders": {
-        "DATABASE_URL": "mongodb://orders-mongo:27017/orders",
-        "NATS_URL": "nats://nats:4222",
+        "DATABASE_URL": "mongodb://orders:$(DATABASE_PASSWORD)@orders-mongo:27017/orders",
+        "NATS_URL": "nats://orders:$(NATS_PASSWORD)@nats:4222",
         "JWT_KEY": JWT_REF,
     },
     "payments": {
-        "DATABASE_URL": "mongodb://payments-mongo:27017/payments",
-        "NATS_URL": "nats://nats:4222",
+        "DATABASE_URL": "mongodb://payments:$(DATABASE_PASSWORD)@payments-mongo:27017/payments",
+        "NATS_URL": "nats://payments:$(NATS_PASSWORD)@nats:4222",
         "JWT_KEY": JWT_REF,
         "STRIPE_KEY": STRIPE_REF,
     },
-    "expiration": {"NATS_URL": "nats://nats:4222", "REDIS_URL": "redis://expiration-redis:6379"},
+    "expiration": {
+        "NATS_URL": "nats://expiration:$(NATS_PASSWORD)@nats:4222",
+        "REDIS_URL": "redis://:$(REDIS_PASSWORD)@expiration-redis:6379",
+    },
     "client": {"API_BASE_URL": "http://ingress-nginx-controller.ingress-nginx.svc.cluster.local"},
 }
+for _svc, _env in CREDENTIAL_ENV.items():
+    REQUIRED_ENV[_svc] |= _env
 
 # §2.4: everything each binary reads. Anything else in its env is a typo.
 COMMON_ENV = {"PORT", "RUST_LOG", "LOG_FORMAT"}
@@ -112,6 +142,7 @@ KNOWN_KINDS = WORKLOAD_KINDS | {
     "ConfigMap",
     "PodDisruptionBudget",
     "NetworkPolicy",
+    "PersistentVolumeClaim",
 }
 
 
@@ -441,7 +472,7 @@ def check_service_container(c: dict, svc: str, variant: str, where: str, objs: l
         errors.append(f"{where}: image must be exactly ticketing/{svc} (skaffold tags it)")
 
     env = env_of(c)
-    for var in sorted(set(env) - READS_ENV[svc]):
+    for var in sorted(set(env) - READS_ENV[svc] - set(CREDENTIAL_ENV[svc])):
         errors.append(f"{where}: sets {var}, which {svc} does not read (contract §2.4)")
     if "COOKIE_SECURE" in env:
         errors.append(f"{where}: COOKIE_SECURE must be left at its default (contract §11)")
@@ -463,7 +494,10 @@ def check_replica_set_url(url: str, svc: str, objs: list[dict], where: str) -> l
     if store is None:
         return [f"{where}: StatefulSet/{svc}-mongo is missing"]
     parts = urlsplit(url)
-    hosts = parts.netloc.split(",")
+    userinfo, _, netloc = parts.netloc.rpartition("@")
+    hosts = netloc.split(",")
+    if userinfo != f"{svc}:$(DATABASE_PASSWORD)":
+        errors.append(f"{where}: DATABASE_URL {url!r} must log in as {svc}:$(DATABASE_PASSWORD)")
     if parts.scheme != "mongodb" or parts.path != f"/{svc}":
         errors.append(f"{where}: DATABASE_URL {url!r} must be mongodb://…/{svc}")
     args = containers(store)[0].get("args") or []
@@ -561,9 +595,11 @@ def check_stores(objs: list[dict], variant: str) -> list[str]:
                 errors.append(f"{where}: the volume must hold Mongo's data directory /data/db")
             if "/tmp" not in [m.get("mountPath") for m in c.get("volumeMounts") or []]:
                 errors.append(f"{where}: needs an emptyDir on /tmp")
-            for probe in ("readinessProbe", "livenessProbe"):
-                if "tcpSocket" not in (c.get(probe) or {}):
-                    errors.append(f"{where}: {probe} must be a TCP probe")
+            if "tcpSocket" not in (c.get("livenessProbe") or {}):
+                errors.append(f"{where}: livenessProbe must be a TCP probe")
+            ready = " ".join(((c.get("readinessProbe") or {}).get("exec") or {}).get("command") or [])
+            if not ("mongosh" in ready and "hello()" in ready and "isWritablePrimary" in ready and "secondary" in ready):
+                errors.append(f"{where}: readiness must ask the server (hello: a primary or a healthy secondary)")
         elif name == "nats":
             ports = {p.get("name"): p.get("containerPort") for p in c.get("ports") or []}
             if ports.get("client") != 4222 or ports.get("monitor") != 8222:
@@ -741,7 +777,7 @@ def check_secrets(objs: list[dict], variant: str) -> list[str]:
                 ref = (e.get("valueFrom") or {}).get("secretKeyRef")
                 if ref and ref.get("key") not in SECRETS.get(ref.get("name"), set()):
                     errors.append(f"{where}: {e['name']} refers to unknown secret {ref.get('name')}/{ref.get('key')}")
-                if e["name"] in ("JWT_KEY", "STRIPE_KEY") and "valueFrom" not in e:
+                if e["name"] in SECRET_VARIABLES and "valueFrom" not in e:
                     errors.append(f"{where}: {e['name']} has a literal value; it must come from its Secret")
             for ef in c.get("envFrom") or []:
                 if "secretRef" in ef:
