@@ -12,8 +12,9 @@
 # 4. yamllint checks the YAML we write (.yamllint.yaml);
 # 5. hadolint checks docker/Dockerfile and docker/client.Dockerfile (.hadolint.yaml);
 # 6. infra/tests/crosscheck.py checks skaffold.yaml, the manifests and the
-#    contract against each other, and its self-test proves that each of its
-#    rules fires.
+#    contract against each other (and, in crosscheck_security.py, network
+#    policies, credentials, NATS users against the README's event table,
+#    budgets and autoscalers); its self-tests prove that each rule fires.
 # Every step runs even when an earlier one fails; the exit status is 1 if any did.
 #
 # The tools live in the project's venv (scripts/lib/venv.sh),
@@ -28,7 +29,7 @@ keep=false
 for arg in "$@"; do
   case "$arg" in
     --keep) keep=true ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) die "unknown option $arg (try --help)" ;;
   esac
 done
@@ -149,7 +150,8 @@ crosscheck() {
 }
 
 crosscheck_selftest() {
-  RENDERED_DIR="$rendered" show "$venv/bin/python" -m unittest infra/tests/test_crosscheck.py
+  RENDERED_DIR="$rendered" show "$venv/bin/python" -m unittest \
+    infra/tests/test_crosscheck.py infra/tests/test_crosscheck_security.py
 }
 
 kubectl=kubectl

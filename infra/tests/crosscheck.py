@@ -19,7 +19,9 @@ what only the whole can tell:
   NATS cluster's routes are exactly its pods;
 - the Ingress is §1's routing table, in order;
 - Secrets are only referenced (jwt-secret, stripe-secret), never defined;
-- selectors, named ports and ConfigMap references all resolve.
+- selectors, named ports and ConfigMap references all resolve;
+- and crosscheck_security.py's rules: network policies, credentials, NATS
+  users against the README's event table, budgets and autoscalers.
 
 Every check returns a list of problems; main() prints them and exits 1 if any.
 infra/tests/test_crosscheck.py breaks each rule on purpose to prove it fires.
@@ -143,6 +145,7 @@ KNOWN_KINDS = WORKLOAD_KINDS | {
     "PodDisruptionBudget",
     "NetworkPolicy",
     "PersistentVolumeClaim",
+    "HorizontalPodAutoscaler",
 }
 
 
@@ -872,6 +875,7 @@ def load_inputs(rendered_dir: Path) -> dict:
     skaffold = load_docs(REPO / "skaffold.yaml")[0]
     overlays = sorted(p.parent.name for p in (REPO / "infra/overlays").glob("*/kustomization.yaml"))
     return {
+        "readme": (REPO / "README.md").read_text(encoding="utf-8"),
         "overlays": overlays,
         "k8s_files": k8s_files,
         "glob_docs": glob_docs,
@@ -901,8 +905,13 @@ def run_checks(inputs: dict) -> dict[str, list[str]]:
     results[f"{SKAFFOLD_GLOB} <-> {BASE_KUSTOMIZATION}"] = check_glob_and_kustomization(
         inputs["glob_docs"], inputs["kustomization"], renders["base"], inputs["k8s_files"]
     )
+    import crosscheck_security  # noqa: PLC0415 (it imports this module)
+
     for variant, objs in renders.items():
         results[f"{variant}: contract §1, §2.4, §11"] = check_render(objs, variant)
+        results[f"{variant}: network policies, credentials, NATS users, rollouts"] = (
+            crosscheck_security.check_security(objs, variant, inputs["readme"])
+        )
     return results
 
 
