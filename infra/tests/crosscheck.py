@@ -473,6 +473,16 @@ def check_service_container(c: dict, svc: str, variant: str, where: str, objs: l
             errors.append(f"{where}: production image {image!r} needs a fixed tag")
     elif image != f"ticketing/{svc}":
         errors.append(f"{where}: image must be exactly ticketing/{svc} (skaffold tags it)")
+    # The base never pulls (skaffold loads the image), so no Docker Hub namesake.
+    want_pull = "IfNotPresent" if variant == "production" else "Never"
+    if c.get("imagePullPolicy") != want_pull:
+        errors.append(f"{where}: imagePullPolicy must be {want_pull}")
+    if svc == "client":
+        ref = (env_of(c).get("STRIPE_PUBLISHABLE_KEY") or {}).get("secretKeyRef") or {}
+        if (ref.get("name"), ref.get("key")) != ("stripe-secret", "STRIPE_PUBLISHABLE_KEY"):
+            errors.append(f"{where}: STRIPE_PUBLISHABLE_KEY must come from stripe-secret")
+        elif ref.get("optional") is not (variant != "production"):
+            errors.append(f"{where}: STRIPE_PUBLISHABLE_KEY is required in production only (Stripe Elements)")
 
     env = env_of(c)
     for var in sorted(set(env) - READS_ENV[svc] - set(CREDENTIAL_ENV[svc])):

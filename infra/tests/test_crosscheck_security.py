@@ -161,6 +161,18 @@ class Security(unittest.TestCase):
         self.assertFalse(sec.subject_matches("order.created", "order.cancelled"))
         self.assertFalse(sec.subject_matches("order.>", "order"))
 
+    # -- images and Stripe
+
+    def test_a_base_image_that_may_be_pulled(self) -> None:
+        del container(self.inputs, "base", "Deployment", "tickets")["imagePullPolicy"]
+        self.assertFlags("base: Deployment/tickets: imagePullPolicy must be Never")
+
+    def test_production_without_the_publishable_key(self) -> None:
+        env_entry(container(self.inputs, "production", "Deployment", "client"), "STRIPE_PUBLISHABLE_KEY")[
+            "valueFrom"
+        ]["secretKeyRef"]["optional"] = True
+        self.assertFlags("STRIPE_PUBLISHABLE_KEY is required in production only")
+
     # -- rollouts
 
     def test_a_statefulset_without_a_budget(self) -> None:
