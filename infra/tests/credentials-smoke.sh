@@ -59,6 +59,12 @@ nats_port=$(port)
 say "nats-server with nats-auth.yaml's users on $nats_port"
 nats-server -js -sd "$work/js" -a 127.0.0.1 -p "$nats_port" -c "$work/auth.conf" >"$work/nats.log" 2>&1 &
 pids+=($!)
+for _ in $(seq 1 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $nats_port), 0.2)" 2>/dev/null && break
+  sleep 0.1
+done
+python3 -c "import socket; socket.create_connection(('127.0.0.1', $nats_port), 0.2)" 2>/dev/null \
+  || { cat "$work/nats.log"; die "nats-server did not start"; }
 redis_port=$(port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
   --requirepass "$redis_password" >"$work/redis.log" 2>&1 &
@@ -83,13 +89,13 @@ failures=0
 fail() { say "FAIL $*"; failures=$((failures + 1)); }
 for service in auth tickets orders payments expiration; do
   ready=false
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 50); do
     if curl -fsS "http://127.0.0.1:${ports[$service]}/readyz" >/dev/null 2>&1; then ready=true; break; fi
     sleep 0.2
   done
   $ready || { fail "$service not ready within 30 s"; tail -20 "$work/$service.log"; }
 done
-[ "$failures" -eq 0 ] || die "the services did not start with their credentials"
+[ "$failures" -eq 0 ] || { tail -20 "$work/nats.log"; die "the services did not start with their credentials"; }
 say "all five services ready, logged in to NATS and Redis as their own users"
 
 # api SERVICE METHOD PATH [JSON]: prints the body; the cookie jar is shared.
