@@ -173,6 +173,31 @@ class Security(unittest.TestCase):
         ]["secretKeyRef"]["optional"] = True
         self.assertFlags("STRIPE_PUBLISHABLE_KEY is required in production only")
 
+    # -- the Gateway (production)
+
+    def test_http_served_without_a_redirect(self) -> None:
+        route = obj(self.inputs, "production", "HTTPRoute", "ticketing-redirect")
+        route["spec"]["rules"][0] = {"backendRefs": [{"name": "client", "port": 3000}]}
+        self.assertFlags("plain HTTP must only redirect to HTTPS")
+
+    def test_a_route_out_of_the_contract(self) -> None:
+        route = obj(self.inputs, "production", "HTTPRoute", "ticketing")
+        route["spec"]["rules"][1]["backendRefs"][0]["name"] = "orders"
+        self.assertFlags("HTTPRoute/ticketing: rules are")
+
+    def test_a_certificate_for_another_host(self) -> None:
+        obj(self.inputs, "production", "Certificate", "ticketing")["spec"]["dnsNames"] = ["example.com"]
+        self.assertFlags("no cert-manager Certificate for ticketing.dev")
+
+    def test_an_ingress_beside_the_gateway(self) -> None:
+        self.inputs["renders"]["production"].append(copy.deepcopy(obj(self.inputs, "base", "Ingress", "ticketing")))
+        self.assertFlags("an Ingress beside the Gateway")
+
+    def test_ssr_back_through_the_edge(self) -> None:
+        c = container(self.inputs, "production", "Deployment", "client")
+        c["env"] = [e for e in c["env"] if e["name"] != "API_ROUTES"]
+        self.assertFlags("API_ROUTES must send each API prefix to its service")
+
     # -- rollouts
 
     def test_a_statefulset_without_a_budget(self) -> None:
