@@ -11,7 +11,7 @@ set -euo pipefail
 
 : "${STORE:?STORE must name the StatefulSet, e.g. auth-mongo}"
 : "${MEMBERS:?MEMBERS must be the number of members}"
-: "${BACKUP_PASSWORD:?BACKUP_PASSWORD must be the backup user's password}"
+: "${BACKUP_PASSWORD:?BACKUP_PASSWORD must be the password of the backup user}"
 RETAIN="${RETAIN:-7}"
 BACKUP_DIR="${BACKUP_DIR:-/backups}"
 [[ "$RETAIN" =~ ^[1-9][0-9]*$ ]] || { echo "RETAIN must be a positive integer, not $RETAIN" >&2; exit 1; }

@@ -7,7 +7,7 @@ set -euo pipefail
 
 : "${SET:?SET must name the StatefulSet, e.g. auth-mongo}"
 : "${MEMBERS:?MEMBERS must be the number of members}"
-: "${MONGO_ROOT_PASSWORD:?MONGO_ROOT_PASSWORD must be the root user's password}"
+: "${MONGO_ROOT_PASSWORD:?MONGO_ROOT_PASSWORD must be the password of the root user}"
 
 # As root: every member created that user on its first start (the image's
 # entrypoint), before it joined a set. The password stays out of the URL.
