@@ -12,8 +12,8 @@
 - each NATS user's permissions are the README's event table: it publishes its
   own events and dead letters only, its JetStream calls name its own durable,
   and it reads its own inbox only;
-- (production) every StatefulSet has a PodDisruptionBudget and every service
-  an HPA on CPU.
+- (production) every StatefulSet has a PodDisruptionBudget, every service an
+  HPA on CPU, and every replicated workload spreads its pods across zones.
 """
 
 from __future__ import annotations
@@ -382,6 +382,16 @@ def check_rollouts(objs: list[dict], variant: str) -> list[str]:
     for sts in [o for o in objs if o.get("kind") == "StatefulSet"]:
         if not any(cc.selects(p["spec"].get("selector"), cc.pod_labels(sts)) for p in pdbs):
             errors.append(f"{variant}: {cc.name_of(sts)} has no PodDisruptionBudget")
+    for w in [o for o in objs if o.get("kind") in ("Deployment", "StatefulSet") and o["spec"].get("replicas", 1) > 1]:
+        app = cc.pod_labels(w).get("app")
+        zones = [
+            t
+            for t in (cc.pod_spec(w) or {}).get("topologySpreadConstraints") or []
+            if t.get("topologyKey") == "topology.kubernetes.io/zone"
+            and (t.get("labelSelector") or {}).get("matchLabels") == {"app": app}
+        ]
+        if not zones:
+            errors.append(f"{variant}: {cc.name_of(w)} is not spread across zones (topologySpreadConstraints)")
     hpas = [o for o in objs if o.get("kind") == "HorizontalPodAutoscaler"]
     for svc in cc.SERVICES:
         dep = cc.find(objs, "Deployment", svc)

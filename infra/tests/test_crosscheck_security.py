@@ -213,6 +213,10 @@ class Security(unittest.TestCase):
         hpa["spec"]["metrics"][0]["resource"]["name"] = "memory"
         self.assertFlags("HorizontalPodAutoscaler/orders must scale on CPU")
 
+    def test_a_replica_set_in_one_zone(self) -> None:
+        del cc.pod_spec(obj(self.inputs, "production", "StatefulSet", "orders-mongo"))["topologySpreadConstraints"]
+        self.assertFlags("StatefulSet/orders-mongo is not spread across zones")
+
     def test_an_autoscaler_below_the_replicas(self) -> None:
         obj(self.inputs, "production", "HorizontalPodAutoscaler", "auth")["spec"]["minReplicas"] = 1
         self.assertFlags("must run from the Deployment's 3 replicas upwards")
