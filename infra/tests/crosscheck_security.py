@@ -220,6 +220,17 @@ def check_credentials(objs: list[dict], variant: str) -> list[str]:
                 errors.append(f"{where}: REDIS_PASSWORD must come from redis-credentials/password")
     for w in cc.workloads(objs):
         for c in cc.containers(w):
+            # Kubernetes expands $(NAME) only from variables defined before.
+            defined: list[str] = []
+            for e in c.get("env") or []:
+                for ref in re.findall(r"\$\((\w+)\)", str(e.get("value", ""))):
+                    if ref not in defined:
+                        errors.append(f"{variant}: {cc.name_of(w)}: {e['name']} uses $({ref}) before it is defined")
+                defined.append(e["name"])
+            for arg in (c.get("command") or []) + (c.get("args") or []):
+                for ref in re.findall(r"\$\((\w+)\)", str(arg)):
+                    if ref not in defined:
+                        errors.append(f"{variant}: {cc.name_of(w)}: an argument uses $({ref}), which is not defined")
             for var, value in cc.env_of(c).items():
                 if var in ("DATABASE_URL", "NATS_URL", "REDIS_URL") and isinstance(value, str):
                     if value.startswith(("mongodb", "nats", "redis")) and "@" not in urlsplit(value).netloc:

@@ -107,6 +107,18 @@ class Security(unittest.TestCase):
         entry["value"] = "hunter2"
         self.assertFlags("NATS_PASSWORD has a literal value")
 
+    def test_a_password_defined_after_its_url(self) -> None:
+        c = container(self.inputs, "production", "Deployment", "tickets")
+        password = env_entry(c, "DATABASE_PASSWORD")
+        c["env"].remove(password)
+        c["env"].append(password)
+        self.assertFlags("Deployment/tickets: DATABASE_URL uses $(DATABASE_PASSWORD) before it is defined")
+
+    def test_an_argument_without_its_variable(self) -> None:
+        c = container(self.inputs, "base", "StatefulSet", "expiration-redis")
+        c["env"] = []
+        self.assertFlags("an argument uses $(REDIS_PASSWORD), which is not defined")
+
     def test_an_anonymous_nats_user(self) -> None:
         data = nats_auth(self.inputs, "base")
         data["auth.conf"] = "no_auth_user: tickets\n" + data["auth.conf"]
