@@ -20,12 +20,14 @@
 # First, a self-test proves the exit-status check fails a service that exits 1
 # on SIGTERM (a static C stand-in); last, one service is cross-built for
 # linux/arm64 and checked with `file` (skipped, saying why, without a cross
-# compiler). A step that cannot run here says so, and why, and the script fails.
+# compiler). Then infra/tests/credentials-smoke.sh runs the same binaries
+# against the manifests' NATS users and a Redis password.
+# A step that cannot run here says so, and why, and the script fails.
 #
 #   scripts/container-smoke.sh                  the six images (builds the binaries if needed)
 #   scripts/container-smoke.sh auth client      only some
 #   scripts/container-smoke.sh --bin-dir DIR    the static binaries are already in DIR
-#   --no-self-test, --no-arm64                  leave those steps out
+#   --no-self-test, --no-arm64, --no-credentials   leave those steps out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
@@ -35,11 +37,13 @@ services=()
 bin_dir=""
 run_self_test=true
 run_arm64=true
+run_credentials=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin-dir) [ $# -ge 2 ] || die "--bin-dir needs a folder"; bin_dir="$2"; shift ;;
     --no-self-test) run_self_test=false ;;
     --no-arm64) run_arm64=false ;;
+    --no-credentials) run_credentials=false ;;
     -*) die "unknown option $1" ;;
     *) services+=("$1") ;;
   esac
@@ -232,6 +236,8 @@ for service in "${services[@]}"; do
   smoke "$service" "$bin_dir/$service" || failures=$((failures + 1))
 done
 if $run_arm64; then arm64_check || failures=$((failures + 1)); fi
+# The same binaries against the manifests' NATS users and a Redis password.
+if $run_credentials; then infra/tests/credentials-smoke.sh --bin-dir "$bin_dir" || failures=$((failures + 1)); fi
 
 [ "$failures" -eq 0 ] || die "$failures container check(s) failed"
 say "container smoke test passed"
