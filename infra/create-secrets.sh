@@ -4,8 +4,7 @@
 #   infra/create-secrets.sh [-n NAMESPACE]
 #
 # - jwt-secret (JWT_KEY), mongo-credentials, nats-credentials and
-#   redis-credentials get random values (hex, so they need no escaping in the
-#   URLs that carry them);
+#   redis-credentials get random values (a letter and hex, see random());
 # - stripe-secret takes $STRIPE_KEY and, if set, $STRIPE_PUBLISHABLE_KEY from
 #   the environment (production needs both; a local cluster with the
 #   fake-stripe profile takes STRIPE_KEY=sk_test_fake).
@@ -20,7 +19,10 @@ case "${1:-}" in
   *) echo "usage: $0 [-n NAMESPACE]" >&2; exit 2 ;;
 esac
 
-random() { openssl rand -hex 24; }
+# A letter, then hex: no escaping in URLs, and nats-server, which reads its
+# password $VARIABLES as configuration values, takes one starting with a digit
+# for a number and refuses to start.
+random() { printf 'k%s' "$(openssl rand -hex 24)"; }
 
 # create NAME KEY=VALUE...: creates Secret NAME unless it exists.
 create() {

@@ -43,7 +43,8 @@ cleanup() {
 trap cleanup EXIT
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-secret() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
+# As infra/create-secrets.sh makes them: a letter, then hex.
+secret() { python3 -c 'import secrets; print("k" + secrets.token_hex(16))'; }
 
 "$VENV/bin/python" -c '
 import sys, yaml
