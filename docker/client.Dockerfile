@@ -7,20 +7,30 @@
 # scripts/build-client.sh, the same recipe as for local runs; this file only
 # provides its tools and caches its dependencies. Runs on distroless/static:
 # user 65532, no shell, listening on PORT (3000), site in SITE_DIR=/site.
+# Multi-arch like docker/Dockerfile: the server is built for TARGETARCH (amd64
+# or arm64); the wasm bundle is the same everywhere. REVISION: the git commit.
 
 ARG RUST_VERSION=1.95
 ARG NODE_VERSION=22
 
-# -- toolchain: Rust for x86_64 musl and wasm32, musl-gcc for the C parts
+# -- toolchain: Rust for the platform's musl target and wasm32, musl-gcc for
+#    the C parts. /rust-target names the musl target for the later stages.
 FROM rust:${RUST_VERSION}-slim-bookworm AS chef
+ARG TARGETARCH
 # Debian's package versions move with point releases; the base image's tag
 # pins the distribution, so apt packages are not pinned (see .hadolint.yaml).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends musl-tools \
  && rm -rf /var/lib/apt/lists/*
-RUN rustup target add x86_64-unknown-linux-musl wasm32-unknown-unknown \
+RUN case "${TARGETARCH:-amd64}" in \
+      amd64) echo x86_64-unknown-linux-musl ;; \
+      arm64) echo aarch64-unknown-linux-musl ;; \
+      *) echo "unsupported TARGETARCH ${TARGETARCH}" >&2; exit 1 ;; \
+    esac > /rust-target \
+ && rustup target add "$(cat /rust-target)" wasm32-unknown-unknown \
  && cargo install cargo-chef --version 0.1.78 --locked
 ENV CC_x86_64_unknown_linux_musl=musl-gcc \
+    CC_aarch64_unknown_linux_musl=musl-gcc \
     CARGO_TERM_COLOR=never
 WORKDIR /app
 
@@ -59,20 +69,23 @@ RUN ln -s /opt/cache/ticketing/binaryen-*/node_modules/.bin/wasm-opt /usr/local/
  && wasm-bindgen --version
 COPY --from=planner /app/recipe.json recipe.json
 # The same profiles, targets and features as build-client.sh uses below.
-RUN cargo chef cook --release --locked --target x86_64-unknown-linux-musl \
+RUN cargo chef cook --release --locked --target "$(cat /rust-target)" \
       -p client --bin client --recipe-path recipe.json \
  && cargo chef cook --profile wasm-release --locked --target wasm32-unknown-unknown \
       -p client --no-default-features --features hydrate --recipe-path recipe.json
 COPY . .
 # The wasm build names its own --target; CARGO_BUILD_TARGET makes the server
 # build a static musl binary.
-RUN CARGO_BUILD_TARGET=x86_64-unknown-linux-musl scripts/build-client.sh --release --out /site \
- && install -D target/x86_64-unknown-linux-musl/release/client /out/client
+RUN CARGO_BUILD_TARGET="$(cat /rust-target)" scripts/build-client.sh --release --out /site \
+ && install -D "target/$(cat /rust-target)/release/client" /out/client
 
 # -- runtime: the server and its site
 FROM gcr.io/distroless/static-debian12:nonroot
+ARG REVISION=unknown
 LABEL org.opencontainers.image.title="ticketing-client" \
-      org.opencontainers.image.licenses="MIT"
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.source="https://github.com/ticketing-rs/ticketing" \
+      org.opencontainers.image.revision="${REVISION}"
 COPY --from=builder /out/client /usr/local/bin/client
 COPY --from=builder /site /site
 ENV SITE_DIR=/site

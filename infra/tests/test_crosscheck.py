@@ -288,7 +288,7 @@ class Crosscheck(unittest.TestCase):
         self.assertFlags("paths are")
 
     def test_an_ingress_backend_on_another_port(self) -> None:
-        ing = obj(self.inputs, "production", "Ingress", "ticketing")
+        ing = obj(self.inputs, "fake-stripe", "Ingress", "ticketing")
         ing["spec"]["rules"][0]["http"]["paths"][2]["backend"]["service"]["port"]["number"] = 80
         self.assertFlags("goes to a missing Service port")
 

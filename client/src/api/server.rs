@@ -18,18 +18,34 @@ const FORWARDED: [HeaderName; 3] = [header::COOKIE, header::HOST, HeaderName::fr
 #[derive(Clone, Debug)]
 pub struct ServerApi {
     base: String,
+    /// (path prefix, base URL): the first whose prefix matches whole path
+    /// segments wins, as at the edge (contract §1); otherwise `base`.
+    routes: Vec<(String, String)>,
     http: reqwest::Client,
 }
 
 impl ServerApi {
-    /// The API at `base` (e.g. `http://127.0.0.1:3000`).
-    pub fn new(base: &str) -> anyhow::Result<Self> {
+    /// The API at `base` (e.g. `http://127.0.0.1:3000`), with `routes` sending
+    /// some prefixes elsewhere (`API_ROUTES`).
+    pub fn new(base: &str, routes: Vec<(String, String)>) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .connect_timeout(Duration::from_secs(2))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(Self { base: base.trim_end_matches('/').to_owned(), http })
+        Ok(Self { base: base.trim_end_matches('/').to_owned(), routes, http })
+    }
+
+    /// The URL a call to `path` goes to.
+    fn url(&self, path: &str) -> String {
+        let base = self
+            .routes
+            .iter()
+            .find(|(prefix, _)| {
+                path.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+            })
+            .map_or(&self.base, |(_, url)| url);
+        format!("{base}{path}")
     }
 }
 
@@ -71,7 +87,7 @@ impl Caller {
             // Rendering outside a request (listing the routes at start-up).
             return Err(Failure::Unreachable);
         };
-        let mut request = api.http.request(method, format!("{}{path}", api.base)).headers(self.headers.clone());
+        let mut request = api.http.request(method, api.url(path)).headers(self.headers.clone());
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -88,4 +104,19 @@ impl Caller {
 /// Waits `duration` (between retries).
 pub async fn sleep(duration: Duration) {
     tokio::time::sleep(duration).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_takes_its_whole_path_segments() {
+        let routes = vec![("/api/users".to_owned(), "http://auth:3000".to_owned())];
+        let api = ServerApi::new("http://edge/", routes).unwrap();
+        assert_eq!(api.url("/api/users/currentuser"), "http://auth:3000/api/users/currentuser");
+        assert_eq!(api.url("/api/users?x=1"), "http://auth:3000/api/users?x=1");
+        assert_eq!(api.url("/api/usersx"), "http://edge/api/usersx");
+        assert_eq!(api.url("/api/tickets"), "http://edge/api/tickets");
+    }
 }

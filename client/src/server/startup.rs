@@ -39,7 +39,7 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
         .site_root(settings.site_dir.display().to_string())
         .site_pkg_dir("pkg")
         .build();
-    let api = ServerApi::new(&settings.api_base_url)?;
+    let api = ServerApi::new(&settings.api_base_url, settings.api_routes.clone())?;
     let public = settings.public.clone();
     let context = move || {
         provide_context(api.clone());

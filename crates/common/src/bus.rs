@@ -16,7 +16,7 @@ use std::{
 
 use anyhow::Context as _;
 use async_nats::{
-    ConnectOptions, HeaderMap,
+    ConnectOptions, HeaderMap, ServerAddr,
     connection::State,
     jetstream::{
         self, ErrorCode,
@@ -53,8 +53,11 @@ impl Bus {
     /// serves `/healthz` (and answers 503 on `/readyz`) while NATS is down.
     pub async fn connect(settings: &NatsSettings, name: &str, metrics: Metrics) -> anyhow::Result<Self> {
         let url = redact_url(&settings.url);
-        let options = ConnectOptions::new()
+        let mut options = ConnectOptions::new()
             .name(name)
+            // Replies (PubAcks, pulled messages) under a prefix of its own, so a
+            // NATS user may be allowed its own inbox and not every other's.
+            .custom_inbox_prefix(format!("_INBOX_{name}"))
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(2))
             .reconnect_delay_callback(move |attempts| {
@@ -63,6 +66,12 @@ impl Bus {
                 }
                 DEPENDENCY.delay(u32::try_from(attempts).unwrap_or(u32::MAX))
             });
+        // async-nats ignores credentials in the URL, so pass them on.
+        if let Ok(addr) = settings.url.parse::<ServerAddr>()
+            && let (Some(user), Some(password)) = (addr.username(), addr.password())
+        {
+            options = options.user_and_password(user.to_owned(), password.to_owned());
+        }
         let client = options
             .connect(settings.url.as_str())
             .await

@@ -7,11 +7,16 @@ set -euo pipefail
 
 : "${SET:?SET must name the StatefulSet, e.g. auth-mongo}"
 : "${MEMBERS:?MEMBERS must be the number of members}"
+: "${MONGO_ROOT_PASSWORD:?MONGO_ROOT_PASSWORD must be the password of the root user}"
+
+# As root: every member created that user on its first start (the image's
+# entrypoint), before it joined a set. The password stays out of the URL.
+login=(--username root --password "$MONGO_ROOT_PASSWORD" --authenticationDatabase admin)
 
 members=""
 for ((i = 0; i < MEMBERS; i++)); do
   host="${SET}-${i}.${SET}:27017"
-  until mongosh --quiet --norc "mongodb://${host}/?directConnection=true" \
+  until mongosh --quiet --norc "${login[@]}" "mongodb://${host}/?directConnection=true" \
     --eval 'db.adminCommand({ ping: 1 })' >/dev/null 2>&1; do
     echo "waiting for ${host}"
     sleep 2
@@ -19,7 +24,7 @@ for ((i = 0; i < MEMBERS; i++)); do
   members="${members}${members:+, }{ _id: ${i}, host: '${host}' }"
 done
 
-mongosh --quiet --norc "mongodb://${SET}-0.${SET}:27017/?directConnection=true" --eval "
+mongosh --quiet --norc "${login[@]}" "mongodb://${SET}-0.${SET}:27017/?directConnection=true" --eval "
   try {
     print('replica set ' + rs.status().set + ' is already initiated');
   } catch (error) {

@@ -9,7 +9,7 @@
 set -eu
 
 until nats stream ls --names >/dev/null 2>&1; do
-  echo "waiting for JetStream at $NATS_URL"
+  echo "waiting for JetStream at ${NATS_URL##*@}"  # without the password
   sleep 2
 done
 
