@@ -8,12 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
-source scripts/lib/venv.sh
 source scripts/lib/mongo.sh
 
-need_rust
-need_command nats-server nats-server
-need_command redis-server redis-server
+need_stack
 need_command wrk wrk
 
 say "building release binaries"

@@ -12,9 +12,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
 source scripts/lib/build.sh
 
-need_rust
-need_command nats-server nats-server
-need_command redis-server redis-server
+need_stack
 
 need_nextest
 need_musl

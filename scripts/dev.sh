@@ -22,7 +22,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
 source scripts/lib/build.sh
-source scripts/lib/venv.sh
 source scripts/lib/mongo.sh
 
 profile=debug
@@ -37,9 +36,7 @@ for arg in "$@"; do
   esac
 done
 
-need_rust
-need_command nats-server nats-server
-need_command redis-server redis-server
+need_stack
 
 say "building the services ($profile)"
 if [ "$profile" = debug ]; then

@@ -2,7 +2,9 @@
 # WiredTiger, from PyPI (pinned in infra/tests/requirements.txt). The test
 # run and `scripts/dev.sh --mongo` use it where no MongoDB is at hand; it
 # has no replica sets, so the production overlay's rs0 is not exercised.
-# Source after scripts/lib/tools.sh and scripts/lib/venv.sh.
+# Source after scripts/lib/tools.sh; it brings scripts/lib/venv.sh along.
+
+source scripts/lib/venv.sh
 
 MONGO_PID=""
 

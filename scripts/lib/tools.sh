@@ -37,3 +37,11 @@ case ":$PATH:" in *":/usr/sbin:"*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac
 need_rust() {
   command -v cargo >/dev/null 2>&1 || die "Rust is missing. Install it with: curl https://sh.rustup.rs -sSf | sh"
 }
+
+# need_stack: what every script that runs the services needs (Rust, and the
+# nats-server and redis-server the launcher and the tests start).
+need_stack() {
+  need_rust
+  need_command nats-server nats-server
+  need_command redis-server redis-server
+}
