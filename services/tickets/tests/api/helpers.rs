@@ -146,7 +146,9 @@ impl TestApp {
         assert_eq!(reply.code(), 201, "creating failed: {:?}", reply.body);
         let id = ObjectId::parse(reply.body["id"].as_str().unwrap()).unwrap();
         loop {
-            let event: common::events::TicketCreated = created.next(PATIENCE).await;
+            // Generous: a relay still backing off from its first publish
+            // before the streams existed waits up to 5 s, longer under load.
+            let event: common::events::TicketCreated = created.next(3 * PATIENCE).await;
             if event.id == id {
                 return id;
             }
