@@ -17,7 +17,13 @@ pub struct Settings {
     pub jwt_ttl_seconds: u64,
     /// Whether cookies carry `Secure` (`COOKIE_SECURE`, default true).
     pub cookie_secure: bool,
+    /// Password hashes running at once (`PASSWORD_HASH_CONCURRENCY`, default
+    /// the number of cores); as many again times [`QUEUE_PER_SLOT`] may wait.
+    pub password_hash_concurrency: usize,
 }
+
+/// Requests that may wait for each hash slot before 503 `Server busy`.
+pub const QUEUE_PER_SLOT: usize = 4;
 
 impl Settings {
     /// Reads and checks every setting; the error is what the process prints.
@@ -29,8 +35,15 @@ impl Settings {
             jwt_key,
             jwt_ttl_seconds: env.positive_int("JWT_TTL_SECONDS", 86_400)?,
             cookie_secure: env.boolean("COOKIE_SECURE", true)?,
+            password_hash_concurrency: usize::try_from(env.positive_int("PASSWORD_HASH_CONCURRENCY", cores())?)
+                .unwrap_or(usize::MAX),
         })
     }
+}
+
+/// The cores this process may use (cgroup CPU limits included).
+fn cores() -> u64 {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get() as u64)
 }
 
 #[cfg(test)]
@@ -51,6 +64,7 @@ mod tests {
         assert_eq!(settings.database, DatabaseUrl::Sqlite("data/auth.db".into()));
         assert_eq!(settings.jwt_ttl_seconds, 86_400);
         assert!(settings.cookie_secure);
+        assert_eq!(settings.password_hash_concurrency as u64, cores());
         assert!(!format!("{settings:?}").contains("\"k\""), "the key never shows");
     }
 
@@ -60,6 +74,13 @@ mod tests {
         let settings = Settings::from_env(&env).unwrap();
         assert!(!settings.cookie_secure);
         assert_eq!(settings.jwt_ttl_seconds, 60);
+        let env = Env::from_pairs([("JWT_KEY", "k"), ("PASSWORD_HASH_CONCURRENCY", "3")]);
+        assert_eq!(Settings::from_env(&env).unwrap().password_hash_concurrency, 3);
+        let env = Env::from_pairs([("JWT_KEY", "k"), ("PASSWORD_HASH_CONCURRENCY", "0")]);
+        assert_eq!(
+            Settings::from_env(&env).unwrap_err().to_string(),
+            "PASSWORD_HASH_CONCURRENCY must be a positive integer"
+        );
         let env = Env::from_pairs([("JWT_KEY", "k"), ("COOKIE_SECURE", "maybe")]);
         assert_eq!(Settings::from_env(&env).unwrap_err().to_string(), "COOKIE_SECURE must be true or false");
     }

@@ -2,7 +2,8 @@
 //! session cookie it issues.
 //!
 //! Read in this order: [`config`] (settings), [`email`] (the address rule),
-//! [`password`] (argon2id off the async threads, and the dummy hash that
+//! [`password`] (argon2id off the async threads, bounded by [`hash_slots`],
+//! and the dummy hash that
 //! makes an unknown email cost as much as a wrong password), [`user`] (the
 //! stored document and its unique email index), [`routes`]
 //! (`/api/users/…`), [`state`] (what
@@ -10,6 +11,7 @@
 
 pub mod config;
 pub mod email;
+pub mod hash_slots;
 pub mod password;
 pub mod routes;
 pub mod startup;

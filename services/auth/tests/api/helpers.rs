@@ -41,6 +41,8 @@ pub(crate) async fn spawn_app_with(secure: bool) -> TestApp {
         jwt_key: Secret::new(TEST_JWT_KEY),
         jwt_ttl_seconds: TTL,
         cookie_secure: secure,
+        // Room for the 24-signup race (8 running, 32 waiting).
+        password_hash_concurrency: 8,
     };
     let app = Application::build(settings).await.expect("auth builds");
     let running = RunningService::spawn(app.port(), |shutdown| app.run_until_stopped(shutdown)).ready().await;
