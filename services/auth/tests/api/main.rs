@@ -4,6 +4,7 @@
 
 mod current_user;
 mod helpers;
+mod limits;
 mod load;
 mod ops;
 mod process;
