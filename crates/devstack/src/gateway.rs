@@ -7,7 +7,7 @@
 //! target that is down answers 502 `Bad Gateway` in the contract's shape.
 //!
 //! Like ingress-nginx's body-size limit, a request whose `Content-Length` is
-//! over the services' 64 KiB is refused here with 413: the service would
+//! over the services' 16 KiB is refused here with 413: the service would
 //! refuse it too, but by then the gateway may still be streaming the body to
 //! a connection the service has closed, and the client would see a 502.
 
