@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 
 use futures::future::join_all;
-use test_support::{ApiClient, eventually, free_port};
+use test_support::{ApiClient, TestRedis, eventually, free_port};
 
 use crate::helpers::{PATIENCE, credentials};
 
@@ -17,6 +17,8 @@ struct AuthProcess {
     child: Child,
     api: ApiClient,
     _dir: tempfile::TempDir,
+    /// Its own rate-limit store: a shared one would count other tests' calls.
+    _redis: TestRedis,
 }
 
 impl Drop for AuthProcess {
@@ -28,6 +30,7 @@ impl Drop for AuthProcess {
 
 async fn start_auth(extra_env: &[(&str, &str)]) -> AuthProcess {
     let dir = tempfile::tempdir().unwrap();
+    let redis = TestRedis::start();
     let port = free_port();
     let mut command = Command::new(BINARY);
     command
@@ -36,6 +39,7 @@ async fn start_auth(extra_env: &[(&str, &str)]) -> AuthProcess {
         .env("JWT_KEY", "load-test-key")
         .env("COOKIE_SECURE", "false")
         .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("auth.db").display()))
+        .env("REDIS_URL", redis.url())
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -51,7 +55,7 @@ async fn start_auth(extra_env: &[(&str, &str)]) -> AuthProcess {
         reply.status().is_success().then_some(())
     })
     .await;
-    AuthProcess { child, api, _dir: dir }
+    AuthProcess { child, api, _dir: dir, _redis: redis }
 }
 
 /// `VmHWM` (peak resident set) of `pid`, in KiB, from `/proc`.
