@@ -15,7 +15,8 @@
 # runs every service and serves them on one origin. Ctrl-C stops it all.
 #
 # Settings pass through: PORT, EXPIRATION_WINDOW_SECONDS, JWT_TTL_SECONDS,
-# COOKIE_SECURE, RUST_LOG, STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL,
+# COOKIE_SECURE, PASSWORD_HASH_CONCURRENCY, AUTH_RATE_PER_MINUTE,
+# TRUSTED_PROXY_HOPS, RUST_LOG, STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL,
 # REDIS_URL, DATA_DIR, DATABASE_URL (a mongodb:// base), and the per-service
 # *_PORT variables.
 set -euo pipefail

@@ -7,7 +7,7 @@
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -53,6 +53,19 @@ pub enum ApiError {
     /// 413: body over the limit.
     #[error("Request body is too large")]
     PayloadTooLarge,
+    /// 429 `Too many attempts, try again later`, with `Retry-After` in seconds.
+    #[error("Too many attempts, try again later")]
+    TooManyAttempts {
+        /// Seconds until the window that refused the request has passed.
+        retry_after: u64,
+    },
+    /// 503 `Server busy, try again`, with `Retry-After` in seconds: a bounded
+    /// resource (the password-hash slots) is full.
+    #[error("Server busy, try again")]
+    Busy {
+        /// Seconds the client should wait.
+        retry_after: u64,
+    },
     /// 502 with a fixed message, e.g. `Payment provider unavailable`.
     #[error("{0}")]
     BadGateway(String),
@@ -77,8 +90,9 @@ impl ApiError {
             Self::NotAuthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,7 +130,15 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        (self.status(), Json(ErrorBody { errors: self.errors() })).into_response()
+        let retry_after = match &self {
+            Self::TooManyAttempts { retry_after } | Self::Busy { retry_after } => Some(retry_after.to_string()),
+            _ => None,
+        };
+        let mut response = (self.status(), Json(ErrorBody { errors: self.errors() })).into_response();
+        if let Some(seconds) = retry_after.and_then(|seconds| HeaderValue::from_str(&seconds).ok()) {
+            response.headers_mut().insert(RETRY_AFTER, seconds);
+        }
+        response
     }
 }
 
@@ -174,6 +196,25 @@ mod tests {
         for (error, status, body) in cases {
             let label = format!("{error:?}");
             assert_eq!(render(error).await, (status, body), "rendering {label}");
+        }
+    }
+
+    #[tokio::test]
+    async fn refusals_that_pass_say_when_to_retry() {
+        for (error, status, message) in [
+            (ApiError::TooManyAttempts { retry_after: 900 }, 429, "Too many attempts, try again later"),
+            (ApiError::Busy { retry_after: 1 }, 503, "Server busy, try again"),
+        ] {
+            let seconds = match &error {
+                ApiError::TooManyAttempts { retry_after } | ApiError::Busy { retry_after } => retry_after.to_string(),
+                _ => unreachable!(),
+            };
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(response.headers()[RETRY_AFTER], seconds.as_str());
+            let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body, serde_json::json!({"errors":[{"message": message}]}));
         }
     }
 

@@ -170,13 +170,31 @@ impl Metrics {
 /// Middleware: counts and times every request by its route template.
 pub(crate) async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
     // The template (`/api/tickets/{id}`), never the raw path, so ids do not
     // explode the label set; unmatched paths share one label.
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let response = next.run(request).await;
     metrics.record_request(&method, &route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// The `method` label: the standard methods by name, anything else `other`,
+/// so a client inventing methods cannot grow the label set.
+fn method_label(method: &http::Method) -> &'static str {
+    use http::Method;
+    const KNOWN: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::PATCH, "PATCH"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    KNOWN.iter().find(|(known, _)| known == method).map_or("other", |(_, label)| label)
 }
 
 /// `GET /metrics`.

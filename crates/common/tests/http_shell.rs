@@ -113,6 +113,12 @@ async fn bodies_are_json_objects_whatever_the_content_type() {
     let huge = format!("{{\"title\":\"{}\"}}", "a".repeat(70 * 1024));
     let response = client.post(&url).body(huge).send().await.unwrap();
     assert_eq!(json_of(response).await, (413, json!({"errors":[{"message":"Request body is too large"}]})));
+    // The limit is 16 KiB: just over it is refused, just under it is read.
+    let over = format!("{{\"title\":\"{}\"}}", "a".repeat(16 * 1024));
+    let response = client.post(&url).body(over).send().await.unwrap();
+    assert_eq!(json_of(response).await, (413, json!({"errors":[{"message":"Request body is too large"}]})));
+    let under = format!("{{\"title\":\"{}\"}}", "a".repeat(16 * 1024 - 20));
+    assert_eq!(client.post(&url).body(under).send().await.unwrap().status().as_u16(), 200);
     app.stop().await.unwrap();
 }
 
@@ -188,6 +194,24 @@ async fn metrics_count_requests_by_route_template() {
     // Labelled families (events_*) show up with their first sample, as the
     // bus tests check; the outbox gauge is there from the start.
     assert!(text.contains("outbox_pending 0"), "{text}");
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn invented_methods_and_unmatched_paths_share_one_label_each() {
+    let nats = TestNats::start();
+    let fixture = TestStore::sqlite("shell");
+    let app = start(nats.url(), &fixture).await;
+    let client = reqwest::Client::new();
+    for n in 0..3 {
+        let method = reqwest::Method::from_bytes(format!("BREW{n}").as_bytes()).unwrap();
+        client.request(method, format!("{}/api/things", app.base)).send().await.unwrap();
+        client.get(format!("{}/nowhere/{n}", app.base)).send().await.unwrap();
+    }
+    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    assert!(!text.contains("BREW"), "{text}");
+    assert!(text.contains(r#"http_requests_total{method="other",route="/api/things",status="404"} 3"#), "{text}");
+    assert!(text.contains(r#"http_requests_total{method="GET",route="unmatched",status="404"} 3"#), "{text}");
     app.stop().await.unwrap();
 }
 

@@ -7,7 +7,7 @@
 //! target that is down answers 502 `Bad Gateway` in the contract's shape.
 //!
 //! Like ingress-nginx's body-size limit, a request whose `Content-Length` is
-//! over the services' 64 KiB is refused here with 413: the service would
+//! over the services' 16 KiB is refused here with 413: the service would
 //! refuse it too, but by then the gateway may still be streaming the body to
 //! a connection the service has closed, and the client would see a 502.
 
@@ -63,6 +63,12 @@ const HOP_BY_HOP: [HeaderName; 6] = [
     header::UPGRADE,
 ];
 
+/// The client's operational routes (contract 8): the probes reach them on
+/// the client's own port; through the public port they do not exist. (The
+/// services' ops routes are not under their `/api/...` prefixes, so every
+/// such path would reach the client.)
+const OPS_PATHS: [&str; 3] = ["/metrics", "/healthz", "/readyz"];
+
 /// Serves the gateway on `listener` until `shutdown`.
 pub async fn serve(
     listener: TcpListener,
@@ -88,6 +94,10 @@ async fn proxy(
     if declared_length(&parts.headers).is_some_and(|length| length > common::extract::MAX_BODY_BYTES) {
         discard(body).await;
         return too_large();
+    }
+    if OPS_PATHS.contains(&parts.uri.path().trim_end_matches('/')) {
+        discard(body).await;
+        return common::ApiError::NotFound.into_response();
     }
     let port = gateway.routes.target(parts.uri.path());
     let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());

@@ -45,7 +45,7 @@ pub fn components() -> impl Iterator<Item = &'static Component> {
 }
 
 /// Variables handed through to the services unchanged when set.
-const PASSTHROUGH: [&str; 7] = [
+const PASSTHROUGH: [&str; 10] = [
     "EXPIRATION_WINDOW_SECONDS",
     "JWT_TTL_SECONDS",
     "RUST_LOG",
@@ -53,6 +53,9 @@ const PASSTHROUGH: [&str; 7] = [
     "COOKIE_SECURE",
     "NATS_ACK_WAIT_SECONDS",
     "NATS_MAX_DELIVER",
+    "PASSWORD_HASH_CONCURRENCY",
+    "AUTH_RATE_PER_MINUTE",
+    "TRUSTED_PROXY_HOPS",
 ];
 
 /// Everything the launcher needs to know.

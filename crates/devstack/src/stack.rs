@@ -140,6 +140,10 @@ impl Stack {
                 ("REDIS_URL".to_owned(), self.options.redis_url.clone()),
                 ("COOKIE_SECURE".to_owned(), "false".to_owned()),
             ];
+            if service.name == "auth" {
+                // The gateway appends the caller to X-Forwarded-For: one trusted hop.
+                env.push(("TRUSTED_PROXY_HOPS".to_owned(), "1".to_owned()));
+            }
             if service.name == "payments" {
                 env.push(("STRIPE_KEY".to_owned(), stripe.key.clone()));
                 if let Some(base) = &stripe.base {

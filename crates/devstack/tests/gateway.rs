@@ -67,6 +67,20 @@ async fn gateway(auth: u16, client: u16, tickets: u16) -> String {
 }
 
 #[tokio::test]
+async fn the_clients_operational_routes_are_not_public() {
+    let (auth, client) = (upstream("auth").await, upstream("client").await);
+    let base = gateway(auth, client, free_port()).await;
+    for path in ["/metrics", "/healthz", "/readyz", "/readyz/", "/metrics?x=1"] {
+        let response = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body, json!({"errors":[{"message":"Not Found"}]}), "{path}");
+    }
+    let page: Value = reqwest::get(format!("{base}/metrics-and-more")).await.unwrap().json().await.unwrap();
+    assert_eq!(page["service"], "client", "only the exact ops paths are hidden");
+}
+
+#[tokio::test]
 async fn requests_reach_the_right_service_with_forwarding_headers() {
     let (auth, client) = (upstream("auth").await, upstream("client").await);
     let base = gateway(auth, client, free_port()).await;
@@ -75,7 +89,8 @@ async fn requests_reach_the_right_service_with_forwarding_headers() {
     let reply: Value = http
         .post(format!("{base}/api/users/signin?x=1"))
         .header(header::COOKIE, "express:sess=abc; other=1")
-        .body(vec![b'x'; 60_000])
+        // Just under the 16 KiB limit (contract 2.1).
+        .body(vec![b'x'; 16_000])
         .send()
         .await
         .unwrap()
@@ -85,7 +100,7 @@ async fn requests_reach_the_right_service_with_forwarding_headers() {
     assert_eq!(reply["service"], "auth");
     assert_eq!(reply["uri"], "/api/users/signin?x=1");
     assert_eq!(reply["method"], "POST");
-    assert_eq!(reply["bodyLength"], 60_000, "the body arrives whole");
+    assert_eq!(reply["bodyLength"], 16_000, "the body arrives whole");
     let headers = &reply["headers"];
     assert_eq!(headers["cookie"], "express:sess=abc; other=1", "cookies pass untouched");
     assert_eq!(headers["x-forwarded-for"], "127.0.0.1");

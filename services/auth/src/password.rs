@@ -1,4 +1,5 @@
-//! Passwords: argon2id hashes made and checked on the blocking pool.
+//! Passwords: argon2id hashes made and checked on the blocking pool, at most
+//! a bounded number at once ([`HashSlots`]).
 //!
 //! A hash costs tens of milliseconds of CPU on purpose, so it never runs on
 //! the async worker threads (that would stall every other request). Signin
@@ -8,13 +9,34 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use argon2::{
-    Argon2,
+    Algorithm, Argon2, Params, Version,
     password_hash::{PasswordHasher as _, PasswordVerifier as _},
 };
+use common::ApiError;
 use prometheus_client::metrics::counter::Counter;
 use rand::distr::{Alphanumeric, SampleString as _};
+
+use crate::hash_slots::HashSlots;
+
+/// argon2id memory per hash, in KiB: 9 MiB with 4 passes is one of OWASP's
+/// equivalent minimums (19 MiB × 2, 12 MiB × 3, 9 MiB × 4, 7 MiB × 5).
+///
+/// The arithmetic against the pod's 128 MiB limit: the process idles at
+/// about 15 MiB; each running hash adds its 9 MiB block plus a few KiB, and
+/// waiting requests hold only their small bodies. With the Kubernetes
+/// manifest's `PASSWORD_HASH_CONCURRENCY=2` that is ~33 MiB; even 8
+/// concurrent hashes (an 8-core default) stay at ~87 MiB, under the limit
+/// with room. The default 19 MiB would give 167 MiB at 8. Hashes stored
+/// with other parameters still verify (the PHC string carries them).
+const MEMORY_KIB: u32 = 9 * 1024;
+/// Passes over the memory, traded against the smaller block (see above).
+const PASSES: u32 = 4;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, PASSES, 1, None).expect("the constants are valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
 
 /// Hashes and verifies passwords. Cheap to clone.
 #[derive(Clone)]
@@ -25,6 +47,8 @@ pub struct Passwords {
     /// Every verification, real or dummy, so operators (and tests) can see
     /// that signin did the work either way.
     verifications: Counter,
+    /// Bounds how many hashes run (and wait) at once.
+    slots: HashSlots,
 }
 
 impl std::fmt::Debug for Passwords {
@@ -35,41 +59,35 @@ impl std::fmt::Debug for Passwords {
 
 impl Passwords {
     /// Makes the dummy hash (one hash's time, at start-up).
-    pub async fn new(verifications: Counter) -> anyhow::Result<Self> {
+    pub async fn new(verifications: Counter, slots: HashSlots) -> anyhow::Result<Self> {
         let throwaway = Alphanumeric.sample_string(&mut rand::rng(), 32);
-        let dummy_hash = hash(throwaway).await?;
-        Ok(Self { dummy_hash: dummy_hash.into(), verifications })
+        let dummy_hash = slots.run(move || hash(&throwaway)).await.map_err(|error| anyhow::anyhow!("{error}"))??;
+        Ok(Self { dummy_hash: dummy_hash.into(), verifications, slots })
     }
 
-    /// The argon2id PHC string for `password`, with a random salt.
-    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        hash(password).await
+    /// The argon2id PHC string for `password`, with a random salt; 503 when
+    /// every slot and the queue are taken.
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        Ok(self.slots.run(move || hash(&password)).await??)
     }
 
     /// Whether `password` matches `stored`; with no stored hash (unknown
     /// email) it checks the dummy hash and answers `false` in the same time.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> anyhow::Result<bool> {
-        self.verifications.inc();
+    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, ApiError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        let matches = tokio::task::spawn_blocking(move || {
-            Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
-        })
-        .await
-        .context("the password check panicked")?;
+        let matches =
+            self.slots.run(move || argon2().verify_password(password.as_bytes(), hash.as_str()).is_ok()).await?;
+        self.verifications.inc();
         Ok(known && matches)
     }
 }
 
-async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|hash| hash.to_string())
-            .map_err(|error| anyhow::anyhow!("argon2 failed: {error}"))
-    })
-    .await
-    .context("the password hash panicked")?
+fn hash(password: &str) -> anyhow::Result<String> {
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|error| anyhow::anyhow!("argon2 failed: {error}"))
 }
 
 #[cfg(test)]
@@ -78,26 +96,34 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_is_argon2id_salted_and_verifies_only_its_password() {
-        let passwords = Passwords::new(Counter::default()).await.unwrap();
+        let passwords = Passwords::new(Counter::default(), HashSlots::new(2, 2)).await.unwrap();
         let first = passwords.hash("hunter42".into()).await.unwrap();
         let second = passwords.hash("hunter42".into()).await.unwrap();
-        assert!(first.starts_with("$argon2id$v=19$"), "{first}");
+        assert!(first.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "{first}");
         assert_ne!(first, second, "a fresh salt each time");
         assert!(passwords.verify("hunter42".into(), Some(first.clone())).await.unwrap());
         assert!(!passwords.verify("hunter43".into(), Some(first)).await.unwrap());
     }
 
     #[tokio::test]
+    async fn hashes_stored_with_the_old_default_parameters_still_verify() {
+        let passwords = Passwords::new(Counter::default(), HashSlots::new(2, 2)).await.unwrap();
+        let old = Argon2::default().hash_password(b"hunter42").unwrap().to_string();
+        assert!(old.contains("m=19456,t=2"), "{old}");
+        assert!(passwords.verify("hunter42".into(), Some(old)).await.unwrap());
+    }
+
+    #[tokio::test]
     async fn an_unknown_user_is_checked_against_the_dummy_and_refused() {
         let counter = Counter::default();
-        let passwords = Passwords::new(counter.clone()).await.unwrap();
+        let passwords = Passwords::new(counter.clone(), HashSlots::new(2, 2)).await.unwrap();
         assert!(!passwords.verify("anything".into(), None).await.unwrap());
         assert_eq!(counter.get(), 1, "the dummy hash was verified");
     }
 
     #[tokio::test]
     async fn a_damaged_stored_hash_is_a_refusal_not_a_crash() {
-        let passwords = Passwords::new(Counter::default()).await.unwrap();
+        let passwords = Passwords::new(Counter::default(), HashSlots::new(2, 2)).await.unwrap();
         assert!(!passwords.verify("pw".into(), Some("not a phc string".into())).await.unwrap());
     }
 }

@@ -166,7 +166,9 @@ impl Service {
 
         let server_token = token.clone();
         let mut server = tokio::spawn(async move {
-            let make_service = axum::ServiceExt::<Request>::into_make_service(app);
+            // The peer address rides along for the routes that count callers (auth's rate limit).
+            let make_service =
+                axum::ServiceExt::<Request>::into_make_service_with_connect_info::<std::net::SocketAddr>(app);
             axum::serve(listener, make_service).with_graceful_shutdown(server_token.cancelled_owned()).await
         });
         let mut background = JoinSet::new();

@@ -16,6 +16,12 @@ mod view;
 
 use axum::{
     Router,
+    http::{
+        HeaderValue,
+        header::{CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS},
+    },
+    middleware,
+    response::Response,
     routing::{get, post},
 };
 
@@ -29,4 +35,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/users/signout", post(signout::signout))
         .route("/api/users/currentuser", get(current_user::current_user))
         .with_state(state)
+        .layer(middleware::map_response(never_cached))
+}
+
+/// Answers carry a user and set session cookies: no cache (shared or not)
+/// may keep them, and no browser may sniff them into something else.
+async fn never_cached(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }

@@ -1,4 +1,5 @@
-//! `POST /api/users/signup` `{email, password}`: 400 field errors, then 400
+//! `POST /api/users/signup` `{email, password}`: 429 past the per-address
+//! limit, 400 field errors, then 400
 //! `Email in use`, then 201 with the user and a session cookie.
 
 use axum::{extract::State, http::StatusCode, response::Response};
@@ -10,6 +11,7 @@ use super::{
     view::signed_in,
 };
 use crate::{
+    client_addr::ClientAddr,
     state::AppState,
     user::{EMAIL_INDEX, User},
 };
@@ -17,7 +19,12 @@ use crate::{
 /// The unique index, not the look-up, is what decides: the
 /// look-up only spares a hash when the email is plainly taken, and two
 /// concurrent signups that both pass it still give one user.
-pub(crate) async fn signup(State(state): State<AppState>, body: JsonObject) -> Result<Response> {
+pub(crate) async fn signup(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    body: JsonObject,
+) -> Result<Response> {
+    state.limits.check_address(&address).await?;
     let Credentials { email, password } = Credentials::parse(&body, Rule::Signup)?;
     if !state.store.find::<User>(&[("email", Value::from(email.as_str()))]).await?.is_empty() {
         return Err(email_in_use());

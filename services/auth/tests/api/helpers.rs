@@ -4,13 +4,16 @@ use std::time::Duration;
 
 use auth::{
     config::Settings,
+    limits::LimitSettings,
     startup::{Application, COLLECTIONS},
     user::User,
 };
 use base64::Engine as _;
 use common::{config::Secret, session::UserPayload, store::Store};
 use serde_json::{Value, json};
-use test_support::{ApiClient, Reply, RunningService, TEST_JWT_KEY, TestStore, eventually, init_test_tracing};
+use test_support::{
+    ApiClient, Reply, RunningService, TEST_JWT_KEY, TestRedis, TestStore, eventually, init_test_tracing,
+};
 
 /// Patience for asynchronous effects (readiness).
 pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
@@ -24,6 +27,16 @@ pub(crate) struct TestApp {
     pub(crate) store: Store,
     pub(crate) fixture: TestStore,
     _running: RunningService,
+    /// The app's own Redis, when the test did not give one.
+    _redis: Option<TestRedis>,
+}
+
+/// The rate limits a test app runs with.
+pub(crate) struct Limits {
+    pub(crate) redis_url: String,
+    pub(crate) per_minute: u64,
+    pub(crate) trusted_hops: usize,
+    pub(crate) lockout_window: Duration,
 }
 
 /// The app on port 0 with a fresh store and `Secure` cookies.
@@ -33,6 +46,16 @@ pub(crate) async fn spawn_app() -> TestApp {
 
 /// The app on port 0 with a fresh store; `secure` is `COOKIE_SECURE`.
 pub(crate) async fn spawn_app_with(secure: bool) -> TestApp {
+    let redis = TestRedis::start();
+    let limits =
+        Limits { redis_url: redis.url(), per_minute: 120, trusted_hops: 0, lockout_window: Duration::from_secs(900) };
+    let mut app = spawn_app_limited(secure, limits).await;
+    app._redis = Some(redis);
+    app
+}
+
+/// The app on port 0 with a fresh store and the given rate limits.
+pub(crate) async fn spawn_app_limited(secure: bool, limits: Limits) -> TestApp {
     init_test_tracing();
     let fixture = TestStore::for_service("auth");
     let settings = Settings {
@@ -41,12 +64,20 @@ pub(crate) async fn spawn_app_with(secure: bool) -> TestApp {
         jwt_key: Secret::new(TEST_JWT_KEY),
         jwt_ttl_seconds: TTL,
         cookie_secure: secure,
+        // Room for the 24-signup race (8 running, 32 waiting).
+        password_hash_concurrency: 8,
+        limits: LimitSettings {
+            redis_url: limits.redis_url,
+            per_minute: limits.per_minute,
+            lockout_window: limits.lockout_window,
+        },
+        trusted_proxy_hops: limits.trusted_hops,
     };
     let app = Application::build(settings).await.expect("auth builds");
     let running = RunningService::spawn(app.port(), |shutdown| app.run_until_stopped(shutdown)).ready().await;
     let store = Store::open(&fixture.url, &COLLECTIONS).await.unwrap();
     eventually(PATIENCE, "the test's store handle is ready", || async { store.prepare().await.ok() }).await;
-    TestApp { api: running.api.clone(), store, fixture, _running: running }
+    TestApp { api: running.api.clone(), store, fixture, _running: running, _redis: None }
 }
 
 /// `{email, password}`.

@@ -4,6 +4,8 @@
 
 mod current_user;
 mod helpers;
+mod limits;
+mod load;
 mod ops;
 mod process;
 mod signin;

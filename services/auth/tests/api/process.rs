@@ -3,7 +3,7 @@
 use std::process::{Command, Stdio};
 
 use serde_json::json;
-use test_support::{ApiClient, eventually, free_port};
+use test_support::{ApiClient, TestRedis, eventually, free_port};
 
 use crate::helpers::{PATIENCE, credentials};
 
@@ -21,6 +21,8 @@ fn a_missing_jwt_key_stops_start_up_with_the_contracts_message() {
 #[tokio::test]
 async fn no_password_hash_token_or_cookie_reaches_the_logs_and_sigterm_stops_it_cleanly() {
     let dir = tempfile::tempdir().unwrap();
+    // Its own rate-limit store: a shared one would count other tests' calls.
+    let redis = TestRedis::start();
     let port = free_port();
     let log_path = dir.path().join("auth.log");
     let log = std::fs::File::create(&log_path).unwrap();
@@ -29,6 +31,7 @@ async fn no_password_hash_token_or_cookie_reaches_the_logs_and_sigterm_stops_it_
         .env("PORT", port.to_string())
         .env("JWT_KEY", "a-key-that-must-not-be-logged")
         .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("auth.db").display()))
+        .env("REDIS_URL", redis.url())
         .env("RUST_LOG", "trace")
         .env("LOG_FORMAT", "json")
         .stdout(log.try_clone().unwrap())

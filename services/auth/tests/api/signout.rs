@@ -27,3 +27,15 @@ async fn the_clearing_cookie_follows_cookie_secure() {
     let reply = app.api.post("/api/users/signout", None, &json!({})).await;
     assert_eq!(reply.set_cookies(), vec![CLEARING.trim_end_matches("; Secure").to_owned()]);
 }
+
+#[tokio::test]
+async fn auth_answers_are_never_cached_or_sniffed() {
+    let app = crate::helpers::spawn_app().await;
+    let signin = app.signin(&serde_json::json!({})).await;
+    let signout = app.api.post("/api/users/signout", None, &serde_json::json!({})).await;
+    let current = app.current_user(None).await;
+    for reply in [signin, signout, current] {
+        assert_eq!(reply.headers["cache-control"], "no-store", "{reply:?}");
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff", "{reply:?}");
+    }
+}

@@ -7,7 +7,7 @@ use crate::price::{self, Route};
 
 /// A valid `{title, price}`.
 pub(crate) struct TicketFields {
-    /// Trimmed, non-empty.
+    /// Trimmed, non-empty, at most 200 characters.
     pub(crate) title: String,
     /// Exact cents.
     pub(crate) price: Cents,
@@ -23,9 +23,15 @@ impl TicketFields {
     }
 }
 
+/// The longest title, in Unicode scalar values after trimming: enough for
+/// any event name, small enough that one seller cannot fill the disks.
+const MAX_TITLE_CHARS: usize = 200;
+
 fn title(body: &JsonObject) -> Result<String, &'static str> {
-    body.string("title")
-        .map(|title| title.trim().to_owned())
-        .filter(|title| !title.is_empty())
-        .ok_or("Title is required")
+    let title = body.string("title").map(|title| title.trim().to_owned()).filter(|title| !title.is_empty());
+    match title {
+        None => Err("Title is required"),
+        Some(title) if title.chars().count() > MAX_TITLE_CHARS => Err("Title must be at most 200 characters"),
+        Some(title) => Ok(title),
+    }
 }

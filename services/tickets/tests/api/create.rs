@@ -52,6 +52,19 @@ async fn every_invalid_field_is_reported_title_first() {
 }
 
 #[tokio::test]
+async fn a_title_of_200_characters_passes_and_the_201st_is_refused() {
+    let app = spawn_app().await;
+    let (_, cookie) = user();
+    let longest = format!("  {}  ", "é".repeat(200));
+    let reply = app.create(Some(&cookie), &json!({"title": longest, "price": 10})).await;
+    assert_eq!(reply.code(), 201, "{:?}", reply.body);
+    assert_eq!(reply.body["title"].as_str().unwrap().chars().count(), 200, "trimmed, then counted");
+    let reply = app.create(Some(&cookie), &json!({"title": "é".repeat(201), "price": 10})).await;
+    assert_eq!(reply.code(), 400);
+    assert_eq!(reply.body, json!({"errors": [{"message": "Title must be at most 200 characters", "field": "title"}]}));
+}
+
+#[tokio::test]
 async fn prices_are_read_from_the_exact_text_sent() {
     let app = spawn_app().await;
     let (_, cookie) = user();
