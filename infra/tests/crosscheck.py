@@ -71,7 +71,8 @@ CREDENTIAL_ENV: dict[str, dict[str, dict]] = {
     svc: {
         **({"DATABASE_PASSWORD": secret_ref("mongo-credentials", svc)} if svc in MONGO_USERS else {}),
         **({"NATS_PASSWORD": secret_ref("nats-credentials", svc)} if svc in NATS_USERS else {}),
-        **({"REDIS_PASSWORD": secret_ref("redis-credentials", "password")} if svc == "expiration" else {}),
+        # auth keeps its sign-in rate limits in the same Redis.
+        **({"REDIS_PASSWORD": secret_ref("redis-credentials", "password")} if svc in ("expiration", "auth") else {}),
     }
     for svc in SERVICES
 }
@@ -79,7 +80,12 @@ SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY"} | {v for env in CREDENTIAL_ENV.valu
 
 # §11's values for the variables each service must be given.
 REQUIRED_ENV: dict[str, dict[str, object]] = {
-    "auth": {"DATABASE_URL": "mongodb://auth:$(DATABASE_PASSWORD)@auth-mongo:27017/auth", "JWT_KEY": JWT_REF},
+    "auth": {
+        "DATABASE_URL": "mongodb://auth:$(DATABASE_PASSWORD)@auth-mongo:27017/auth",
+        "JWT_KEY": JWT_REF,
+        # Database 1: the rate limits' counters, apart from the expiration queue.
+        "REDIS_URL": "redis://:$(REDIS_PASSWORD)@expiration-redis:6379/1",
+    },
     "tickets": {
         "DATABASE_URL": "mongodb://tickets:$(DATABASE_PASSWORD)@tickets-mongo:27017/tickets",
         "NATS_URL": "nats://tickets:$(NATS_PASSWORD)@nats:4222",
@@ -109,7 +115,17 @@ for _svc, _env in CREDENTIAL_ENV.items():
 COMMON_ENV = {"PORT", "RUST_LOG", "LOG_FORMAT"}
 NATS_ENV = {"NATS_URL", "NATS_ACK_WAIT_SECONDS", "NATS_MAX_DELIVER"}
 READS_ENV: dict[str, set[str]] = {
-    "auth": COMMON_ENV | {"JWT_KEY", "JWT_TTL_SECONDS", "COOKIE_SECURE", "DATABASE_URL"},
+    "auth": COMMON_ENV
+    | {
+        "JWT_KEY",
+        "JWT_TTL_SECONDS",
+        "COOKIE_SECURE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "PASSWORD_HASH_CONCURRENCY",
+        "AUTH_RATE_PER_MINUTE",
+        "TRUSTED_PROXY_HOPS",
+    },
     "tickets": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL"},
     "orders": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL", "EXPIRATION_WINDOW_SECONDS"},
     "payments": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL", "STRIPE_KEY", "STRIPE_API_BASE"},

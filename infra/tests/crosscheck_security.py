@@ -289,6 +289,8 @@ def expected_flows(objs: list[dict]) -> set[tuple[str, str, int]]:
     """The diagram's flows (src app, dst app, port), plus what the overlay's objects need."""
     flows = {(s, f"{s}-mongo", 27017) for s in cc.MONGO_USERS}
     flows |= {(s, "nats", 4222) for s in cc.NATS_USERS} | {("expiration", "expiration-redis", 6379)}
+    # auth keeps the sign-in rate limits' counters in the same Redis (database 1).
+    flows |= {("auth", "expiration-redis", 6379)}
     for w in cc.workloads(objs):
         app = cc.pod_labels(w).get("app")
         for c in cc.containers(w):
