@@ -220,7 +220,11 @@ arm64_check() {
     say "skip arm64: the Rust target $target could not be installed (rustup target add $target)"; return 0
   fi
   say "cross-building expiration for linux/arm64 (its own target dir, $dir)"
-  CC_aarch64_unknown_linux_musl=aarch64-linux-gnu-gcc CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-gnu-gcc \
+  # Debian's cross gcc compiles SQLite against glibc's headers, which turn its
+  # large-file calls into ftruncate64 and friends that musl does not have; on
+  # a 64-bit target off_t is 64 bits anyway, so SQLite's LFS defines can go.
+  LIBSQLITE3_FLAGS="-DSQLITE_DISABLE_LFS" \
+    CC_aarch64_unknown_linux_musl=aarch64-linux-gnu-gcc CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-gnu-gcc \
     CARGO_TARGET_DIR="$dir" cargo build --locked --quiet --target "$target" --bin expiration || return 1
   binary="$dir/$target/debug/expiration"
   described=$(file -b "$binary")
