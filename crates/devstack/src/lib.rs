@@ -9,6 +9,7 @@
 //! `dead-letters` command operators use on the dead-letter stream.
 
 pub mod children;
+mod data;
 pub mod dead_letters;
 pub mod deps;
 pub mod gateway;

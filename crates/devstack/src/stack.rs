@@ -1,21 +1,19 @@
 //! Starting and stopping the whole stack, in order.
 
-use std::{
-    net::TcpListener as StdListener,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{net::TcpListener as StdListener, path::Path, time::Duration};
 
 use anyhow::{Context as _, bail};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{
     children::{Spec, Supervised},
+    data::{absolute, jwt_key},
     deps,
     gateway::{self, Routes},
     options::{CLIENT, Component, FAKE_STRIPE, GATEWAY, Options, SERVICES},
     ready,
 };
+
 /// How long a child gets to stop after SIGTERM (its own hard stop is 20 s).
 const STOP_GRACE: Duration = Duration::from_secs(25);
 
@@ -72,19 +70,7 @@ impl Stack {
             server.stop(Duration::from_secs(10)).await;
         }
     }
-}
 
-/// A stack dropped without [`Stack::stop`] (a panicking test, say) still
-/// leaves no process behind.
-impl Drop for Stack {
-    fn drop(&mut self) {
-        for child in self.children.iter().chain(&self.infra) {
-            child.kill_now();
-        }
-    }
-}
-
-impl Stack {
     /// Dependencies, then the services, the client and the gateway; then
     /// waits for every `/readyz`.
     async fn boot(&mut self) -> anyhow::Result<()> {
@@ -235,21 +221,12 @@ struct Stripe {
     base: Option<String>,
 }
 
-/// The JWT key made on the first run and kept in `data/jwt-key`.
-fn jwt_key(data_dir: &Path) -> anyhow::Result<String> {
-    let path = data_dir.join("jwt-key");
-    if let Ok(key) = std::fs::read_to_string(&path) {
-        let key = key.trim().to_owned();
-        if !key.is_empty() {
-            return Ok(key);
+/// A stack dropped without [`Stack::stop`] (a panicking test, say) still
+/// leaves no process behind.
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for child in self.children.iter().chain(&self.infra) {
+            child.kill_now();
         }
     }
-    let key: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
-    std::fs::write(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(key)
-}
-
-fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(path).with_context(|| format!("cannot create {}", path.display()))?;
-    path.canonicalize().with_context(|| format!("cannot resolve {}", path.display()))
 }
