@@ -48,6 +48,20 @@ pub struct Order {
     pub expires_at: String,
     /// The ticket, as orders last heard of it.
     pub ticket: OrderTicket,
+    /// Dollars charged for it, fixed when the order was made (absent from
+    /// an older orders service: the ticket's price stands in).
+    #[serde(default)]
+    pub price: Option<f64>,
+    /// Dollars given back after a charge could not be delivered.
+    #[serde(default)]
+    pub refunded_amount: Option<f64>,
+}
+
+impl Order {
+    /// What the buyer pays: the order's own price, never a later ticket price.
+    pub fn charged(&self) -> f64 {
+        self.price.unwrap_or(self.ticket.price)
+    }
 }
 
 /// The ticket inside an order.
@@ -80,5 +94,18 @@ mod tests {
         .unwrap();
         assert_eq!(ticket.order_id.as_deref(), Some("o"));
         assert!((ticket.price - 19.99).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn an_order_is_charged_its_own_price_and_shows_its_refund() {
+        let ticket = r#""ticket":{"id":"t","title":"concert","price":25.5}"#;
+        let order: Order = serde_json::from_str(&format!(
+            r#"{{"id":"o","status":"cancelled","expiresAt":"x",{ticket},"price":20,"refundedAmount":20}}"#
+        ))
+        .unwrap();
+        assert_eq!((order.charged(), order.refunded_amount), (20.0, Some(20.0)));
+        let older: Order =
+            serde_json::from_str(&format!(r#"{{"id":"o","status":"created","expiresAt":"x",{ticket}}}"#)).unwrap();
+        assert_eq!((older.charged(), older.refunded_amount), (25.5, None), "without a price, the ticket's");
     }
 }

@@ -1,5 +1,7 @@
 //! `/orders/:orderId`: the countdown and the payment form while the order is
-//! open; `Order Expired`, `Order Cancelled` or `Paid` otherwise.
+//! open; `Order Expired`, `Order Cancelled` or `Paid` otherwise, and
+//! `Refunded $…` when a charge for it was given back. The price is the
+//! order's own, fixed when it was made.
 
 use std::time::Duration;
 
@@ -100,7 +102,11 @@ fn OrderState(order: Order, fetched_at: i64) -> impl IntoView {
     // The page's shape changes with the phase only; the seconds are text.
     let current = Memo::new(move |_| phase(&status, expires, now.get()));
     let seconds = Memo::new(move |_| expires.map_or(0, |expires| format::seconds_left(expires, now.get())));
-    let (order_id, title, price) = (order.id.clone(), order.ticket.title.clone(), order.ticket.price);
+    let (order_id, title, price) = (order.id.clone(), order.ticket.title.clone(), order.charged());
+    // A charge that landed after the order closed was given back.
+    let refunded = order.refunded_amount.map(|amount| {
+        view! { <p class="state refunded">"Refunded " {format::price(amount)}</p> }
+    });
     view! {
         <Title text="Order"/>
         <article class="card order">
@@ -120,6 +126,7 @@ fn OrderState(order: Order, fetched_at: i64) -> impl IntoView {
                     .into_any()
                 }
             }}
+            {refunded}
         </article>
     }
 }

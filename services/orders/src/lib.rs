@@ -4,13 +4,15 @@
 //! Read in this order: [`config`] (settings), [`ticket`] (the replica of
 //! tickets kept from `ticket.created` / `ticket.updated`), [`order`] (the
 //! order document, its state machine and the unique index that keeps one
-//! live order per ticket), [`routes`] (`/api/orders…`), [`listeners`] (the
-//! replica, expirations and payments), [`state`] (what
-//! handlers and listeners share) and [`startup`] (assembly).
+//! live order per ticket), [`refund`] (refunds shown with an order),
+//! [`routes`] (`/api/orders…`), [`listeners`] (the replica, expirations,
+//! payments and refunds), [`state`] (what handlers and listeners share) and
+//! [`startup`] (assembly).
 
 pub mod config;
 pub mod listeners;
 pub mod order;
+pub mod refund;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -37,6 +37,10 @@ pub struct Order {
     pub expires_at: Timestamp,
     /// The reserved ticket; a top-level field so the unique index can cover it.
     pub ticket_id: ObjectId,
+    /// What the buyer is charged, in cents, fixed when the order is created
+    /// (the price in `order.created`). Absent in orders stored before it was kept.
+    #[serde(rename = "price", default, skip_serializing_if = "Option::is_none")]
+    pub price_cents: Option<i64>,
 }
 
 impl Order {
@@ -53,7 +57,13 @@ impl Order {
             user_id,
             expires_at: Timestamp::now().plus(window),
             ticket_id,
+            price_cents: None,
         }
+    }
+
+    /// This order charging `ticket`'s current price, fixed from now on.
+    pub fn priced(self, ticket: &Ticket) -> Self {
+        Self { price_cents: Some(ticket.price_cents), ..self }
     }
 
     /// Whether the order can still be paid or cancelled.

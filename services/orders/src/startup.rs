@@ -7,10 +7,10 @@ use common::{
     store::{CollectionSpec, Document as _},
 };
 
-use crate::{config::Settings, listeners, order::Order, routes, state::AppState, ticket::Ticket};
+use crate::{config::Settings, listeners, order::Order, refund::Refund, routes, state::AppState, ticket::Ticket};
 
 /// Every collection orders keeps.
-pub const COLLECTIONS: [CollectionSpec; 2] = [Order::COLLECTION, Ticket::COLLECTION];
+pub const COLLECTIONS: [CollectionSpec; 3] = [Order::COLLECTION, Ticket::COLLECTION, Refund::COLLECTION];
 
 /// The orders service: [`Application::build`] gives it bound and ready to run, as a
 /// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).

@@ -8,7 +8,7 @@ use common::{session::Sessions, store::Store};
 /// What every handler and listener gets. Cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    /// Orders, the ticket replica and the outbox.
+    /// Orders, the ticket replica, refunds and the outbox.
     pub store: Store,
     /// Reads the caller's session.
     pub sessions: Sessions,

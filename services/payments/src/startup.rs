@@ -8,12 +8,13 @@ use common::{
 };
 
 use crate::{
-    config::Settings, declines::Declines, gateway::StripeGateway, listeners, order::Order, payment::Payment, routes,
-    state::AppState,
+    attempt::Attempt, config::Settings, gateway::StripeGateway, listeners, order::Order, payment::Payment, reconciler,
+    refunds::Refund, routes, state::AppState,
 };
 
 /// Every collection payments keeps.
-pub const COLLECTIONS: [CollectionSpec; 3] = [Order::COLLECTION, Payment::COLLECTION, Declines::COLLECTION];
+pub const COLLECTIONS: [CollectionSpec; 4] =
+    [Order::COLLECTION, Payment::COLLECTION, Attempt::COLLECTION, Refund::COLLECTION];
 
 /// The payments service: [`Application::build`] gives it bound and ready to run, as a
 /// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
@@ -29,6 +30,10 @@ impl Application {
             sessions: Sessions::verifier(settings.base.jwt_key.expose()),
             stripe: StripeGateway::new(&settings.stripe)?,
         };
-        Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))
+        let reconciling = state.clone();
+        Ok(service
+            .listener(listeners::listener(), state.clone())
+            .task("reconciler", move |shutdown| reconciler::run(reconciling, async move { shutdown.cancelled().await }))
+            .routes(routes::router(state)))
     }
 }

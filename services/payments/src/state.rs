@@ -8,7 +8,7 @@ use crate::gateway::StripeGateway;
 /// What every handler and listener gets. Cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    /// The order replica, payments, decline counts and the outbox.
+    /// The order replica, payments, attempts, refunds and the outbox.
     pub store: Store,
     /// Reads the caller's session.
     pub sessions: Sessions,

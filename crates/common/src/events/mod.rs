@@ -1,4 +1,4 @@
-//! The six events services exchange, their subjects, and their JSON.
+//! The seven events services exchange, their subjects, and their JSON.
 //!
 //! This module is the only place event contracts are defined. Payloads keep
 //! the original's field names; subjects use dots (`ticket.created`) instead of
@@ -9,7 +9,7 @@ mod payloads;
 
 pub use payloads::{
     ExpirationComplete, OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, PaymentCreated,
-    TicketCreated, TicketUpdated,
+    PaymentRefunded, TicketCreated, TicketUpdated,
 };
 
 use serde::{Serialize, de::DeserializeOwned};

@@ -183,3 +183,28 @@ impl Event for PaymentCreated {
         format!("{}:{}", Self::SUBJECT, self.id)
     }
 }
+
+/// `payment.refunded` (added): a charge was refunded in full because its
+/// order cannot be delivered (cancelled, or already paid by another charge).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRefunded {
+    /// The refund's id in payments.
+    pub id: ObjectId,
+    /// The order the charge was for.
+    pub order_id: ObjectId,
+    /// The refunded charge (`ch_…`).
+    pub stripe_id: String,
+    /// Stripe's refund (`re_…`); absent when Stripe said it was refunded already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_id: Option<String>,
+    /// What was given back.
+    pub amount: Cents,
+}
+
+impl Event for PaymentRefunded {
+    const SUBJECT: &'static str = "payment.refunded";
+    fn message_id(&self) -> String {
+        format!("{}:{}", Self::SUBJECT, self.id)
+    }
+}

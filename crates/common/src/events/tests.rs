@@ -120,3 +120,19 @@ fn order_statuses_use_the_original_spelling() {
     }
     assert!(OrderStatus::AwaitingPayment.is_open() && !OrderStatus::Complete.is_open());
 }
+
+#[test]
+fn payment_refunded() {
+    let event = PaymentRefunded {
+        id: id(USER),
+        order_id: id(ORDER),
+        stripe_id: "ch_1".into(),
+        refund_id: Some("re_1".into()),
+        amount: Cents(1999),
+    };
+    assert_pinned(
+        &event,
+        json!({"id":USER,"orderId":ORDER,"stripeId":"ch_1","refundId":"re_1","amount":19.99}),
+        "payment.refunded:6561a0c0f1e2d3c4b5a69788",
+    );
+}

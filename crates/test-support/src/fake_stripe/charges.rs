@@ -10,7 +10,7 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use super::{FakeState, Params, authorize, errors::Reply, random_id};
+use super::{FakeState, Params, authorize, errors::Reply, faults::Fault, random_id};
 
 /// Stripe's bounds for a USD charge, in cents.
 const MIN_AMOUNT: i64 = 50;
@@ -25,13 +25,15 @@ pub(super) async fn create(State(state): State<FakeState>, headers: HeaderMap, b
         Ok(params) => params,
         Err(refused) => return refused.into_response(),
     };
+    let fault = Fault::of(&params);
     let run = |params: &Params| execute(&state, params);
-    match headers.get("idempotency-key").and_then(|value| value.to_str().ok()) {
+    let response = match headers.get("idempotency-key").and_then(|value| value.to_str().ok()) {
         Some(key) => state.keys.serve(key, "/v1/charges", params, run).await,
         None => match run(&params) {
             Ok(reply) | Err(reply) => reply.into_response(),
         },
-    }
+    };
+    fault.deliver(response).await
 }
 
 /// Validates, then charges the token: `Err` for a request refused before it
@@ -44,7 +46,7 @@ fn execute(state: &FakeState, params: &Params) -> Result<Reply, Reply> {
         .filter(|source| !source.is_empty())
         .ok_or_else(|| Reply::invalid(Some("parameter_missing"), "Must provide source or customer.", Some("source")))?;
     Ok(match source {
-        "tok_visa" => {
+        token if Fault::charges(token) => {
             let charge = charge_object(amount, currency, params);
             state.record(charge.clone());
             Reply::ok(charge)

@@ -9,6 +9,12 @@
 //!   from 50 to 99999999. Declines are not recorded as charges.
 //! - `GET /v1/charges` lists charges newest first in Stripe's list shape, and
 //!   `GET /v1/charges/{id}` retrieves one; tests read amounts back this way.
+//!   `GET /v1/charges/search?query=metadata['orderId']:'…'` finds an order's
+//!   charges, as payments does after a lost answer ([`search`]).
+//! - `POST /v1/refunds` and `GET /v1/refunds` ([`refunds`]); a refund moves
+//!   its charge's `amount_refunded` and `refunded`.
+//! - `tok_visa_lost_response` and `tok_visa_slow` charge like `tok_visa` but
+//!   lose or delay the answer ([`faults`]).
 //! - Every request needs `Authorization: Bearer sk_test_…`, else 401
 //!   `authentication_error`.
 //! - `Idempotency-Key` works as Stripe documents it (see [`idempotency`]).
@@ -19,7 +25,10 @@
 
 mod charges;
 mod errors;
+mod faults;
 mod idempotency;
+mod refunds;
+mod search;
 
 use std::{
     future::Future,
@@ -40,10 +49,11 @@ use tokio::net::TcpListener;
 
 use self::{errors::Reply, idempotency::Keys};
 
-/// The fake's state: charges in creation order, and idempotency keys.
+/// The fake's state: charges and refunds in creation order, and idempotency keys.
 #[derive(Clone, Default)]
 struct FakeState {
     charges: Arc<Mutex<Vec<Value>>>,
+    refunds: Arc<Mutex<Vec<Value>>>,
     keys: Keys,
 }
 
@@ -61,7 +71,9 @@ impl FakeState {
 pub fn router() -> Router {
     Router::new()
         .route("/v1/charges", get(charges::list).post(charges::create))
+        .route("/v1/charges/search", get(search::search))
         .route("/v1/charges/{id}", get(charges::retrieve))
+        .route("/v1/refunds", get(refunds::list).post(refunds::create))
         .fallback(unrecognized)
         .method_not_allowed_fallback(unrecognized)
         .with_state(FakeState::default())
@@ -106,6 +118,19 @@ impl FakeStripe {
             .await
             .expect("the fake Stripe answers");
         assert_eq!(response.status(), 200, "listing charges");
+        let list: Value = response.json().await.expect("a JSON list");
+        list["data"].as_array().cloned().expect("a Stripe list has data")
+    }
+
+    /// Every refund, newest first, read back over HTTP (`GET /v1/refunds`).
+    pub async fn refunds(&self) -> Vec<Value> {
+        let response = reqwest::Client::new()
+            .get(format!("{}v1/refunds", self.url()))
+            .bearer_auth(Self::SECRET_KEY)
+            .send()
+            .await
+            .expect("the fake Stripe answers");
+        assert_eq!(response.status(), 200, "listing refunds");
         let list: Value = response.json().await.expect("a JSON list");
         list["data"].as_array().cloned().expect("a Stripe list has data")
     }

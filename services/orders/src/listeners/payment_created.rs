@@ -2,8 +2,8 @@
 //!
 //! Unknown order: not yet. Open: `complete` v1, with no event (payments has
 //! announced it). Complete: done. Cancelled: done, and it stays cancelled (a
-//! payment that raced the cancel must not take back a released ticket); a
-//! warning names the order and the charge so it can be refunded by hand.
+//! payment that raced the cancel must not take back a released ticket), and
+//! payments refunds that charge (`payment.refunded`).
 
 use common::{
     events::{OrderStatus, PaymentCreated},
@@ -24,7 +24,7 @@ pub(crate) async fn handle(state: AppState, event: PaymentCreated) -> anyhow::Re
                     order_id = %order.id,
                     stripe_id = %event.stripe_id,
                     payment_id = %event.id,
-                    "payment for a cancelled order; it stays cancelled and needs a manual refund"
+                    "payment for a cancelled order; it stays cancelled and payments refunds it"
                 );
                 return Ok(Outcome::Done);
             }

@@ -30,7 +30,7 @@ pub(crate) async fn create_order(
     let ticket_id = validate(&body)?;
     let ticket = state.store.get::<Ticket>(&ticket_id).await?.ok_or(ApiError::NotFound)?;
 
-    let order = Order::new(user.id, ticket.id.clone(), state.expiration_window);
+    let order = Order::new(user.id, ticket.id.clone(), state.expiration_window).priced(&ticket);
     let event = Outgoing::of(&order.created_event(&ticket));
     state
         .store

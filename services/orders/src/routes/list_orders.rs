@@ -1,5 +1,5 @@
 //! `GET /api/orders`: the caller's orders in every status, oldest first,
-//! each with its ticket's current replica values.
+//! each with its ticket's current replica values, its price and refunds.
 
 use std::collections::HashMap;
 
@@ -8,13 +8,14 @@ use common::{Result, id::ObjectId, session::RequireAuth};
 use serde_json::json;
 
 use super::view::{OrderView, ticket_of};
-use crate::{order::Order, state::AppState, ticket::Ticket};
+use crate::{order::Order, refund::Refund, state::AppState, ticket::Ticket};
 
 pub(crate) async fn list_orders(
     State(state): State<AppState>,
     RequireAuth(user): RequireAuth,
 ) -> Result<Json<Vec<OrderView>>> {
     let orders = state.store.find::<Order>(&[("userId", json!(user.id))]).await?;
+    let refunds = state.store.find::<Refund>(&[("userId", json!(user.id))]).await?;
     // A buyer may hold several orders of one ticket (cancelled, then again).
     let mut tickets: HashMap<ObjectId, Ticket> = HashMap::new();
     let mut views = Vec::with_capacity(orders.len());
@@ -27,7 +28,7 @@ pub(crate) async fn list_orders(
                 ticket
             }
         };
-        views.push(OrderView::new(order, &ticket));
+        views.push(OrderView::new(order, &ticket).with_refunds(&refunds));
     }
     Ok(Json(views))
 }

@@ -3,9 +3,10 @@
 
 use axum::{Json, extract::State};
 use common::{Result, extract::IdPath, session::RequireAuth};
+use serde_json::json;
 
 use super::view::{OrderView, owned_order, ticket_of};
-use crate::state::AppState;
+use crate::{refund::Refund, state::AppState};
 
 /// `RequireAuth` runs first, so a malformed id is still 401
 /// for anonymous callers.
@@ -16,5 +17,6 @@ pub(crate) async fn show_order(
 ) -> Result<Json<OrderView>> {
     let order = owned_order(&state, &user, &id).await?;
     let ticket = ticket_of(&state, &order).await?;
-    Ok(Json(OrderView::new(order, &ticket)))
+    let refunds = state.store.find::<Refund>(&[("orderId", json!(order.id))]).await?;
+    Ok(Json(OrderView::new(order, &ticket).with_refunds(&refunds)))
 }

@@ -5,9 +5,15 @@ use common::{
 };
 use serde::Serialize;
 
-use crate::{order::Order, state::AppState, ticket::Ticket};
+use crate::{
+    order::Order,
+    refund::{Refund, refunded_for},
+    state::AppState,
+    ticket::Ticket,
+};
 
-/// `{"id","status","userId","expiresAt","version","ticket":{…}}`.
+/// `{"id","status","userId","expiresAt","version","ticket":{…},"price"}`,
+/// and `"refundedAmount"` once a charge for it was refunded (both added).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OrderView {
@@ -17,6 +23,11 @@ pub(crate) struct OrderView {
     expires_at: Timestamp,
     version: i64,
     ticket: TicketView,
+    /// What the buyer is charged: fixed at creation, whatever the ticket
+    /// costs now.
+    price: Cents,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refunded_amount: Option<Cents>,
 }
 
 /// The embedded ticket, with the replica's current values.
@@ -31,7 +42,13 @@ pub(crate) struct TicketView {
 impl OrderView {
     /// `order` with `ticket` embedded.
     pub(crate) fn new(order: Order, ticket: &Ticket) -> Self {
+        // Orders stored before the price was kept charge the price that was
+        // current when they were made, which the replica may have moved on
+        // from; the replica's is the best left.
+        let price = order.price_cents.map_or_else(|| ticket.price(), Cents);
         Self {
+            price,
+            refunded_amount: None,
             id: order.id,
             status: order.status,
             user_id: order.user_id,
@@ -44,6 +61,13 @@ impl OrderView {
                 version: ticket.version,
             },
         }
+    }
+}
+
+impl OrderView {
+    /// With the total of `refunds` that belongs to this order.
+    pub(crate) fn with_refunds(self, refunds: &[Refund]) -> Self {
+        Self { refunded_amount: refunded_for(refunds, &self.id), ..self }
     }
 }
 

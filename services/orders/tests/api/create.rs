@@ -89,7 +89,7 @@ async fn ordering_a_ticket_answers_the_order_and_publishes_order_created_with_th
         reply.body,
         json!({
             "id": id, "status": "created", "userId": buyer, "expiresAt": expires_at, "version": 0,
-            "ticket": {"id": ticket.id, "title": "concert", "price": 19.99, "version": 0}
+            "ticket": {"id": ticket.id, "title": "concert", "price": 19.99, "version": 0}, "price": 19.99
         })
     );
     let (message_id, payload) = next_event(&mut probe).await;

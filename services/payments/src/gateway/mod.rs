@@ -13,7 +13,7 @@
 //! (`JSONDeserialize`). The status decides first: 401, 403, 429 and 5xx mean
 //! the provider is unusable whatever the error type says.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, time::Duration};
 
 use common::id::ObjectId;
 use stripe::{ApiErrorsType, Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest as _};
@@ -21,6 +21,11 @@ use stripe_core::{ChargeStatus, charge::CreateCharge};
 use stripe_types::Currency;
 
 use crate::config::StripeSettings;
+
+mod lookup;
+mod refund;
+
+pub use lookup::FoundCharge;
 
 /// What to charge.
 #[derive(Debug, Clone)]
@@ -57,6 +62,7 @@ const PAYMENT_FAILED: &str = "Payment failed";
 #[derive(Clone, Debug)]
 pub struct StripeGateway {
     client: Client,
+    timeout: Duration,
 }
 
 impl StripeGateway {
@@ -68,7 +74,12 @@ impl StripeGateway {
             .timeout(settings.timeout)
             .build()
             .map_err(|error| anyhow::anyhow!("cannot configure the Stripe client: {error}"))?;
-        Ok(Self { client })
+        Ok(Self { client, timeout: settings.timeout })
+    }
+
+    /// How long one call may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Charges the card once under the request's idempotency key; returns

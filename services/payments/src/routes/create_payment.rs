@@ -5,37 +5,29 @@
 //! 3. 404 when the order is not in the replica (or the id cannot be one);
 //! 4. 401 for someone else's order;
 //! 5. 400 once a payment is recorded; 6. when cancelled; 7. when lapsed;
-//! 8. the Stripe call, under the order's idempotency key;
+//! 8. the Stripe call, recorded first as an attempt under its idempotency
+//!    key, after settling any earlier attempt (see `checkout`);
 //! 9. the payment and its `payment.created`, in one write; the unique index
-//!    on `orderId` turns a concurrent winner into 400 `already been paid`;
+//!    on `orderId` turns a concurrent winner into 400 `already been paid`,
+//!    and a charge for an order cancelled meanwhile is refunded;
 //! 10. 201 `{"id"}`.
 
 use axum::{Json, extract::State, http::StatusCode};
 use common::{
-    ApiError, Result,
-    events::{OrderStatus, Outgoing},
-    extract::JsonObject,
-    id::ObjectId,
-    session::RequireAuth,
-    store::ResultExt as _,
+    ApiError, Result, events::OrderStatus, extract::JsonObject, id::ObjectId, session::RequireAuth,
     validation::FieldErrors,
 };
 use serde::Serialize;
 use serde_json::json;
 
 use crate::{
-    declines::{self, idempotency_key},
-    gateway::{ChargeError, ChargeRequest},
+    checkout::{self, ALREADY_PAID, CANCELLED},
     order::Order,
     payment::Payment,
     state::AppState,
 };
 
-const ALREADY_PAID: &str = "Order has already been paid";
-const CANCELLED: &str = "Cannot pay for an cancelled order";
 const EXPIRED: &str = "Order has expired";
-const IN_PROGRESS: &str = "A payment for this order is already in progress";
-const PROVIDER_UNAVAILABLE: &str = "Payment provider unavailable";
 
 /// The 201 body.
 #[derive(Serialize)]
@@ -66,18 +58,8 @@ pub(crate) async fn create_payment(
         return Err(ApiError::bad_request(EXPIRED));
     }
 
-    let stripe_id = charge(&state, &order, &token).await?;
-
-    let payment = Payment::new(order.id.clone(), stripe_id, order.price_cents);
-    // A duplicate: a concurrent request for this order recorded its payment
-    // first; both used the same idempotency key, so Stripe charged once.
-    state
-        .store
-        .insert(&payment, &[Outgoing::of(&payment.created_event())])
-        .await
-        .on_duplicate(Payment::ONE_PER_ORDER, || ApiError::bad_request(ALREADY_PAID))?;
-    tracing::info!(order_id = %order.id, payment_id = %payment.id, stripe_id = %payment.stripe_id, "order paid");
-    Ok((StatusCode::CREATED, Json(Created { id: payment.id })))
+    let id = checkout::pay(&state, &order, &token).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// Both fields must be non-empty strings, token first.
@@ -94,26 +76,4 @@ fn non_empty_string(body: &JsonObject, field: &str) -> Result<String, &'static s
 
 async fn is_paid(state: &AppState, order_id: &ObjectId) -> Result<bool> {
     Ok(!state.store.find::<Payment>(&[("orderId", json!(order_id))]).await?.is_empty())
-}
-
-/// Charges the order's price under `payment-<orderId>-<attempt>`; a decline
-/// moves the attempt on so that another card gets a fresh key.
-async fn charge(state: &AppState, order: &Order, token: &str) -> Result<String> {
-    let attempt = declines::attempt(&state.store, &order.id).await?;
-    let key = idempotency_key(&order.id, attempt);
-    let request = ChargeRequest { order_id: &order.id, amount_cents: order.price_cents, token, idempotency_key: &key };
-    match state.stripe.charge(&request).await {
-        Ok(stripe_id) => Ok(stripe_id),
-        Err(ChargeError::Declined(message)) => {
-            declines::record(&state.store, &order.id, attempt).await?;
-            tracing::info!(order_id = %order.id, attempt, "card declined");
-            Err(ApiError::bad_request(message))
-        }
-        Err(ChargeError::Rejected(message)) => Err(ApiError::bad_request(message)),
-        Err(ChargeError::InProgress) => Err(ApiError::bad_request(IN_PROGRESS)),
-        Err(ChargeError::Unavailable(reason)) => {
-            tracing::error!(order_id = %order.id, attempt, reason, "Stripe unavailable; nothing stored");
-            Err(ApiError::BadGateway(PROVIDER_UNAVAILABLE.to_owned()))
-        }
-    }
 }

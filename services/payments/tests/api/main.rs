@@ -4,7 +4,9 @@
 mod charging;
 mod concurrency;
 mod helpers;
+mod money;
 mod provider_failures;
+mod reconciler;
 mod refusals;
 mod replica;
 mod validation;
