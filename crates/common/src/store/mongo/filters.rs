@@ -13,17 +13,22 @@ use serde_json::Value;
 use super::{
     super::{CollectionSpec, Index, RawDoc, StoreError},
     OUTBOX,
+    outbox::{pending_filter, pending_sort},
 };
 
-/// The index models for a collection, plus the outbox scan index.
+/// The index models for a collection, plus the pending-outbox index: partial
+/// (only documents with unsent events are in it, so its size follows the
+/// backlog, not the collection) and ordered by `seq`, so the relay's
+/// sorted, limited find reads a batch straight from it. (Named anew because
+/// the sparse `outbox_pending` of earlier versions has other options; an old
+/// database keeps that one, unused.)
 pub(super) fn index_models(spec: &CollectionSpec) -> Vec<IndexModel> {
     let mut models: Vec<IndexModel> = spec.indexes.iter().map(index_model).collect();
-    models.push(
-        IndexModel::builder()
-            .keys(doc! { "_outbox.seq": 1 })
-            .options(IndexOptions::builder().name("outbox_pending".to_owned()).sparse(true).build())
-            .build(),
-    );
+    let pending = IndexOptions::builder()
+        .name("outbox_pending_seq".to_owned())
+        .partial_filter_expression(pending_filter())
+        .build();
+    models.push(IndexModel::builder().keys(pending_sort()).options(pending).build());
     models
 }
 

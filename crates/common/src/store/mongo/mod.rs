@@ -14,7 +14,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicI64, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     time::Duration,
 };
@@ -52,8 +52,6 @@ struct Inner {
     collections: Vec<CollectionSpec>,
     url: String,
     prepared: AtomicBool,
-    /// Orders outbox entries written by this process (milliseconds × 1000 + counter).
-    sequence: AtomicI64,
 }
 
 impl MongoStore {
@@ -71,7 +69,6 @@ impl MongoStore {
                 collections: collections.to_vec(),
                 url: redact_url(url),
                 prepared: AtomicBool::new(false),
-                sequence: AtomicI64::new(0),
             }),
         })
     }
@@ -104,7 +101,7 @@ impl MongoStore {
         doc: RawDoc,
         events: &[Outgoing],
     ) -> Result<(), StoreError> {
-        let document = insert_document(&doc, &self.outbox_entries(events))?;
+        let document = insert_document(&doc, &self.outbox_entries(events).await?)?;
         self.ready_collection(spec.name)?.insert_one(document).await.map_err(classify)?;
         Ok(())
     }
@@ -143,7 +140,7 @@ impl MongoStore {
         events: &[Outgoing],
     ) -> Result<bool, StoreError> {
         let id = doc.get("id").and_then(Value::as_str).context("document without id")?.to_owned();
-        let pipeline = update_pipeline(&doc, &self.outbox_entries(events))?;
+        let pipeline = update_pipeline(&doc, &self.outbox_entries(events).await?)?;
         let result = self
             .ready_collection(spec.name)?
             .update_one(version_filter(&id, expected_version), pipeline)
