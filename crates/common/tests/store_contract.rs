@@ -7,7 +7,7 @@ use std::sync::Arc;
 use common::{
     events::Outgoing,
     id::ObjectId,
-    store::{CollectionSpec, Document, Index, Store, StoreError},
+    store::{CollectionSpec, Document, Index, Page, Store, StoreError},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -110,6 +110,7 @@ contract!(
     racing_updates_have_exactly_one_success_per_version,
     racing_holders_of_one_ticket_have_exactly_one_winner,
     small_batches_drain_a_backlog_in_write_order,
+    pages_follow_ids_and_filter_on_presence,
     ;
     two_writers_on_one_database_number_events_in_write_order,
 );
@@ -298,6 +299,33 @@ async fn racing_holders_of_one_ticket_have_exactly_one_winner(store: Store) {
     let wins = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
     let refused = results.iter().filter(|r| matches!(r, Ok(Err(e)) if e.is_duplicate("seats_one_holder"))).count();
     assert_eq!((wins, refused), (1, 29));
+}
+
+async fn pages_follow_ids_and_filter_on_presence(store: Store) {
+    let mut seats: Vec<Seat> = (0..5).map(|i| seat(&format!("P{i}"), &format!("t{i}"), "cancelled")).collect();
+    seats.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    for (i, s) in seats.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            s.holder = None;
+        }
+        store.insert(s, &[]).await.unwrap();
+    }
+    let ids = |found: Vec<Seat>| found.into_iter().map(|s| s.code).collect::<Vec<_>>();
+    let codes = |picked: &[usize]| picked.iter().map(|i| seats[*i].code.clone()).collect::<Vec<_>>();
+    let page = |after: Option<usize>, limit, present| Page {
+        after: after.map(|i: usize| seats[i].id.as_str().to_owned()),
+        limit,
+        present,
+    };
+    assert_eq!(ids(store.find_page(&[], &page(None, 2, None)).await.unwrap()), codes(&[0, 1]));
+    assert_eq!(ids(store.find_page(&[], &page(Some(1), 2, None)).await.unwrap()), codes(&[2, 3]));
+    assert_eq!(ids(store.find_page(&[], &page(Some(4), 2, None)).await.unwrap()), codes(&[]));
+    let held = page(None, 10, Some(("holder", true)));
+    assert_eq!(ids(store.find_page(&[], &held).await.unwrap()), codes(&[0, 2, 4]));
+    let free = page(Some(1), 10, Some(("holder", false)));
+    assert_eq!(ids(store.find_page(&[], &free).await.unwrap()), codes(&[3]));
+    let filtered = store.find_page(&[("code", json!("P2"))], &page(None, 10, Some(("holder", true)))).await.unwrap();
+    assert_eq!(ids(filtered), vec!["P2".to_owned()]);
 }
 
 /// Drains `store` in batches of `batch`, marking each sent; the message ids in

@@ -11,7 +11,7 @@ use mongodb::{
 use serde_json::Value;
 
 use super::{
-    super::{CollectionSpec, Index, RawDoc, StoreError},
+    super::{CollectionSpec, Index, Page, RawDoc, StoreError},
     OUTBOX,
     outbox::{pending_filter, pending_sort},
 };
@@ -75,6 +75,24 @@ pub(super) fn find_filter(filter: &[(&str, Value)]) -> Result<Document, StoreErr
         document.insert(key, bson::serialize_to_bson(value).context("filter value")?);
     }
     Ok(document)
+}
+
+/// `filter` narrowed to one keyset page (ids after `after`; a field present or not).
+pub(super) fn page_filter(mut filter: Document, page: Option<&Page>) -> Document {
+    if let Some(page) = page {
+        if let Some(after) = &page.after {
+            filter.insert("_id", doc! { "$gt": after });
+        }
+        if let Some((field, present)) = page.present {
+            let test = if present {
+                doc! { "$ne": null }
+            } else {
+                doc! { "$eq": null }
+            };
+            filter.insert(field, test);
+        }
+    }
+    filter
 }
 
 pub(super) fn without_outbox() -> Document {

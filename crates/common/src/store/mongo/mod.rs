@@ -30,9 +30,9 @@ use mongodb::{
 use serde_json::Value;
 
 use self::filters::{
-    find_filter, index_models, insert_document, to_raw, update_pipeline, version_filter, without_outbox,
+    find_filter, index_models, insert_document, page_filter, to_raw, update_pipeline, version_filter, without_outbox,
 };
-use super::{CollectionSpec, PRIMARY_KEY, RawDoc, StoreError};
+use super::{CollectionSpec, PRIMARY_KEY, Page, RawDoc, StoreError};
 use crate::{config::redact_url, events::Outgoing};
 
 mod filters;
@@ -120,11 +120,14 @@ impl MongoStore {
         &self,
         spec: &CollectionSpec,
         filter: &[(&str, Value)],
+        page: Option<&Page>,
     ) -> Result<Vec<RawDoc>, StoreError> {
+        let limit = page.map_or(0, |page| i64::try_from(page.limit).unwrap_or(i64::MAX));
         let cursor = self
             .ready_collection(spec.name)?
-            .find(find_filter(filter)?)
+            .find(page_filter(find_filter(filter)?, page))
             .sort(doc! { "_id": 1 })
+            .limit(limit)
             .projection(without_outbox())
             .await
             .map_err(classify)?;

@@ -86,14 +86,22 @@ impl MongoStore {
             return Ok(Vec::new());
         }
         let count = i64::try_from(events.len()).context("too many events")?;
-        let counter = self
-            .collection(SEQUENCES)
-            .find_one_and_update(doc! { "_id": OUTBOX_SEQUENCE }, sequence_update(count))
-            .upsert(true)
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(classify)?
-            .context("the sequence counter was not returned")?;
+        let mut attempt = 0;
+        let counter = loop {
+            let reserved = self
+                .collection(SEQUENCES)
+                .find_one_and_update(doc! { "_id": OUTBOX_SEQUENCE }, sequence_update(count))
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(classify);
+            match reserved {
+                // Two first-ever upserts race on the counter's `_id`: the
+                // loser retries and finds the winner's document.
+                Err(StoreError::Duplicate { .. }) if attempt < 3 => attempt += 1,
+                other => break other?.context("the sequence counter was not returned")?,
+            }
+        };
         let last = sequence_value(&counter)?;
         Ok(events.iter().zip(last - count + 1..).map(|(event, seq)| outbox_entry(seq, event)).collect())
     }
