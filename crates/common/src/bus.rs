@@ -145,19 +145,35 @@ impl Bus {
         payload: Bytes,
         headers: HeaderMap,
     ) -> anyhow::Result<bool> {
+        self.send(subject, message_id, payload, headers).await?.await
+    }
+
+    /// Sends without waiting for the PubAck; the returned future awaits it
+    /// (and says whether the message id was a duplicate). Messages sent one
+    /// after another on this connection are stored in that order, so a
+    /// caller may send many, then await their acks.
+    pub async fn send(
+        &self,
+        subject: &str,
+        message_id: &str,
+        payload: Bytes,
+        headers: HeaderMap,
+    ) -> anyhow::Result<impl Future<Output = anyhow::Result<bool>> + Send + 'static> {
         let message = PublishMessage::build().payload(payload).headers(headers).message_id(message_id);
-        let ack = self
+        let pending = self
             .inner
             .jetstream
             .send_publish(subject.to_owned(), message)
             .await
-            .with_context(|| format!("cannot publish {subject}"))?
-            .await
-            .with_context(|| format!("no PubAck for {subject}"))?;
-        if !ack.duplicate {
-            self.inner.metrics.published(subject);
-        }
-        Ok(ack.duplicate)
+            .with_context(|| format!("cannot publish {subject}"))?;
+        let (metrics, subject) = (self.inner.metrics.clone(), subject.to_owned());
+        Ok(async move {
+            let ack = pending.await.with_context(|| format!("no PubAck for {subject}"))?;
+            if !ack.duplicate {
+                metrics.published(&subject);
+            }
+            Ok(ack.duplicate)
+        })
     }
 
     async fn ensure_stream(&self, wanted: StreamConfig) -> anyhow::Result<()> {

@@ -1,20 +1,32 @@
 //! The outbox relay: publishes committed events in write order.
 //!
 //! It wakes on every commit that wrote events, and polls every second anyway
-//! (an event committed by another replica, or left by a crash, is found). Each
-//! event is published with its message id and its PubAck awaited before it is
-//! marked sent; a crash in between re-publishes it, and the stream's duplicate
-//! window drops the copy. While NATS is down it backs off and keeps the events.
+//! (an event committed by another replica, or left by a crash, is found).
+//! A batch is sent in write order on one connection (so the stream stores it
+//! in that order, whatever the subject) with every PubAck in flight at once,
+//! then the acks are awaited in order and the acknowledged prefix is marked
+//! sent in one store call. From the first event without an ack on, the rest
+//! stays pending and is sent again, in order: copies the server already
+//! stored are dropped by the stream's duplicate window, as after a crash
+//! between publish and mark. While NATS is down it backs off and keeps the
+//! events.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 
-use crate::{backoff::DEPENDENCY, bus::Bus, metrics::Metrics, store::Store};
+use async_nats::HeaderMap;
 
-/// Events read from the outbox per round trip.
-const BATCH: usize = 100;
+use crate::{
+    backoff::DEPENDENCY,
+    bus::Bus,
+    metrics::Metrics,
+    store::{PendingEvent, Store},
+};
+
+/// Events read from the outbox, and in flight to NATS, per round trip.
+const BATCH: usize = 256;
 /// Poll interval when nothing wakes the relay (contract 4.2).
 const POLL: Duration = Duration::from_secs(1);
 
@@ -59,21 +71,12 @@ pub async fn relay_pending(store: &Store, bus: &Bus, metrics: &Metrics) -> anyho
             if batch.is_empty() {
                 return Ok(());
             }
-            let mut sent = Vec::with_capacity(batch.len());
-            for pending in batch {
-                let event = &pending.event;
-                let published =
-                    bus.publish(&event.subject, &event.message_id, Bytes::from(event.payload.clone())).await;
-                if let Err(error) = published {
-                    // Keep what went out; the rest stays pending, in order.
-                    store.mark_sent(&sent).await?;
-                    sent_total += sent.len();
-                    return Err(error);
-                }
-                sent.push(pending);
+            let (acknowledged, failure) = publish_batch(bus, &batch).await;
+            store.mark_sent(&batch[..acknowledged]).await?;
+            sent_total += acknowledged;
+            if let Some(error) = failure {
+                return Err(error);
             }
-            store.mark_sent(&sent).await?;
-            sent_total += sent.len();
         }
     }
     .await;
@@ -81,4 +84,31 @@ pub async fn relay_pending(store: &Store, bus: &Bus, metrics: &Metrics) -> anyho
         metrics.set_outbox_pending(pending);
     }
     outcome.map(|()| sent_total)
+}
+
+/// Sends the whole batch, then awaits the acks in order: how long the
+/// acknowledged prefix is, and the error that ended it, if one did.
+async fn publish_batch(bus: &Bus, batch: &[PendingEvent]) -> (usize, Option<anyhow::Error>) {
+    let mut acks = Vec::with_capacity(batch.len());
+    let mut failure = None;
+    for pending in batch {
+        let event = &pending.event;
+        match bus.send(&event.subject, &event.message_id, Bytes::from(event.payload.clone()), HeaderMap::new()).await {
+            Ok(ack) => acks.push(ack),
+            Err(error) => {
+                failure = Some(error);
+                break;
+            }
+        }
+    }
+    // Every ack is already on its way: awaiting them in turn costs about one
+    // round trip for the batch.
+    let mut acknowledged = 0;
+    for ack in acks {
+        if let Err(error) = ack.await {
+            return (acknowledged, Some(error));
+        }
+        acknowledged += 1;
+    }
+    (acknowledged, failure)
 }

@@ -150,3 +150,47 @@ async fn events_are_published_in_write_order() {
     }
     assert_eq!(seen, titles);
 }
+
+#[tokio::test]
+async fn a_batch_whose_middle_publish_fails_keeps_everything_from_it_pending() {
+    let nats = TestNats::start();
+    let fixture = TestStore::sqlite("outbox");
+    let store = store(&fixture).await;
+    let metrics = Metrics::new();
+    let bus = connect(&nats, &metrics).await;
+    let mut probe = EventProbe::subscribe(&nats.url(), "ticket.>").await;
+    let mut titles = Vec::new();
+    for i in 0..10 {
+        let note = Note { id: ObjectId::generate(), version: 0 };
+        let mut event = created(&note.id, &format!("t{i}"));
+        if i == 4 {
+            // No stream stores this subject: JetStream answers no PubAck.
+            event.subject = "unrouted.created".into();
+        } else {
+            titles.push(format!("t{i}"));
+        }
+        store.insert(&note, &[event]).await.unwrap();
+    }
+
+    assert!(relay::relay_pending(&store, &bus, &metrics).await.is_err(), "the failed ack is reported");
+    let kept = store.pending_events(100).await.unwrap();
+    assert_eq!(kept.len(), 6, "the unacknowledged event and everything after it stay pending");
+    assert_eq!(kept[0].event.subject, "unrouted.created");
+
+    // Once the poison is out of the way, the rest goes out in order; the
+    // copies JetStream already stored are dropped by their message ids.
+    store.mark_sent(&kept[..1]).await.unwrap();
+    assert_eq!(relay::relay_pending(&store, &bus, &metrics).await.unwrap(), 5);
+    assert_eq!(stored_in_stream(&bus).await, 9, "each event stored once");
+    let mut seen = Vec::new();
+    for _ in 0..9 {
+        seen.push(probe.next::<TicketCreated>(Duration::from_secs(5)).await.title);
+    }
+    assert_eq!(seen, titles, "the first pass went out in write order, around the failure");
+    // A core-NATS subscriber also sees the second sends of the acknowledged tail.
+    let mut resent = 0;
+    while probe.next_raw(Duration::from_millis(300)).await.is_some() {
+        resent += 1;
+    }
+    assert_eq!(resent, 5);
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use common::{
     events::Outgoing,
     id::ObjectId,
-    store::{CollectionSpec, Document, Index, Store, StoreError},
+    store::{CollectionSpec, Document, Index, Page, Store, StoreError},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -76,16 +76,21 @@ async fn pending_ids(store: &Store) -> Vec<String> {
     store.pending_events(1000).await.unwrap().into_iter().map(|p| p.event.message_id).collect()
 }
 
-/// Declares each contract case once, as a test per backend.
+/// Declares each contract case once, as a test per backend. Cases after the
+/// `;` get the fixture itself, to open several handles on one database.
 macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident),* $(,)? ; $($fixture_case:ident),* $(,)?) => {
         mod sqlite {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                async fn $name() { super::$name(super::open(&test_support::TestStore::sqlite("contract")).await).await; } )*
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+               async fn $fixture_case() { super::$fixture_case(&test_support::TestStore::sqlite("contract")).await; } )*
         }
         mod mongo {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                async fn $name() { super::$name(super::open(&test_support::TestStore::mongo("contract")).await).await; } )*
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+               async fn $fixture_case() { super::$fixture_case(&test_support::TestStore::mongo("contract")).await; } )*
         }
     };
 }
@@ -104,6 +109,10 @@ contract!(
     racing_inserts_of_one_unique_key_have_exactly_one_winner,
     racing_updates_have_exactly_one_success_per_version,
     racing_holders_of_one_ticket_have_exactly_one_winner,
+    small_batches_drain_a_backlog_in_write_order,
+    pages_follow_ids_and_filter_on_presence,
+    ;
+    two_writers_on_one_database_number_events_in_write_order,
 );
 
 async fn inserted_documents_read_back_and_unknown_ids_are_none(store: Store) {
@@ -290,6 +299,91 @@ async fn racing_holders_of_one_ticket_have_exactly_one_winner(store: Store) {
     let wins = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
     let refused = results.iter().filter(|r| matches!(r, Ok(Err(e)) if e.is_duplicate("seats_one_holder"))).count();
     assert_eq!((wins, refused), (1, 29));
+}
+
+async fn pages_follow_ids_and_filter_on_presence(store: Store) {
+    let mut seats: Vec<Seat> = (0..5).map(|i| seat(&format!("P{i}"), &format!("t{i}"), "cancelled")).collect();
+    seats.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    for (i, s) in seats.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            s.holder = None;
+        }
+        store.insert(s, &[]).await.unwrap();
+    }
+    let ids = |found: Vec<Seat>| found.into_iter().map(|s| s.code).collect::<Vec<_>>();
+    let codes = |picked: &[usize]| picked.iter().map(|i| seats[*i].code.clone()).collect::<Vec<_>>();
+    let page = |after: Option<usize>, limit, present| Page {
+        after: after.map(|i: usize| seats[i].id.as_str().to_owned()),
+        limit,
+        present,
+    };
+    assert_eq!(ids(store.find_page(&[], &page(None, 2, None)).await.unwrap()), codes(&[0, 1]));
+    assert_eq!(ids(store.find_page(&[], &page(Some(1), 2, None)).await.unwrap()), codes(&[2, 3]));
+    assert_eq!(ids(store.find_page(&[], &page(Some(4), 2, None)).await.unwrap()), codes(&[]));
+    let held = page(None, 10, Some(("holder", true)));
+    assert_eq!(ids(store.find_page(&[], &held).await.unwrap()), codes(&[0, 2, 4]));
+    let free = page(Some(1), 10, Some(("holder", false)));
+    assert_eq!(ids(store.find_page(&[], &free).await.unwrap()), codes(&[3]));
+    let filtered = store.find_page(&[("code", json!("P2"))], &page(None, 10, Some(("holder", true)))).await.unwrap();
+    assert_eq!(ids(filtered), vec!["P2".to_owned()]);
+}
+
+/// Drains `store` in batches of `batch`, marking each sent; the message ids in
+/// the order they came out.
+async fn drain(store: &Store, batch: usize) -> Vec<String> {
+    let mut drained = Vec::new();
+    loop {
+        let pending = store.pending_events(batch).await.unwrap();
+        if pending.is_empty() {
+            return drained;
+        }
+        assert!(pending.len() <= batch, "the limit is honoured");
+        drained.extend(pending.iter().map(|p| p.event.message_id.clone()));
+        store.mark_sent(&pending).await.unwrap();
+    }
+}
+
+async fn small_batches_drain_a_backlog_in_write_order(store: Store) {
+    // Documents first written in one order and updated in the reverse one:
+    // each holds an old and a new event, so a batch must not stop at
+    // "documents with the oldest events" and miss a newer one's place.
+    let seats: Vec<Seat> = (0..30).map(|i| seat(&format!("S{i}"), &format!("t{i}"), "cancelled")).collect();
+    let mut written = Vec::new();
+    for (i, s) in seats.iter().enumerate() {
+        store.insert(s, &[event(&format!("c{i}"))]).await.unwrap();
+        written.push(format!("c{i}"));
+    }
+    for (i, s) in seats.iter().enumerate().rev() {
+        let mut next = s.clone();
+        next.version = 1;
+        assert!(store.update(&next, &[event(&format!("u{i}a")), event(&format!("u{i}b"))]).await.unwrap());
+        written.extend([format!("u{i}a"), format!("u{i}b")]);
+    }
+    assert_eq!(store.pending_count().await.unwrap(), 90);
+    assert_eq!(drain(&store, 7).await, written);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+}
+
+async fn two_writers_on_one_database_number_events_in_write_order(fixture: &TestStore) {
+    // Two processes' worth of handles, alternating writes on shared
+    // documents: the numbering is shared, so no clock or per-process counter
+    // can put a later write first.
+    let (one, two) = (open(fixture).await, open(fixture).await);
+    let mut seats = [seat("A", "ta", "cancelled"), seat("B", "tb", "cancelled")];
+    one.insert(&seats[0], &[event("a0")]).await.unwrap();
+    two.insert(&seats[1], &[event("b0")]).await.unwrap();
+    let mut written = vec!["a0".to_owned(), "b0".to_owned()];
+    for round in 1..=20_i64 {
+        for (which, s) in seats.iter_mut().enumerate() {
+            let writer = if (round + which as i64) % 2 == 0 { &one } else { &two };
+            s.version = round;
+            let id = format!("{}{round}", if which == 0 { 'a' } else { 'b' });
+            assert!(writer.update(s, &[event(&id)]).await.unwrap());
+            written.push(id);
+        }
+    }
+    assert_eq!(drain(&two, 5).await, written);
+    assert!(one.pending_events(10).await.unwrap().is_empty(), "both handles see one outbox");
 }
 
 #[tokio::test]

@@ -11,7 +11,12 @@
 //! letter** (the payload is unparseable, or the last allowed delivery still
 //! failed): the original bytes are copied to `dlq.<durable>.<subject>` and
 //! the message is terminated, instead of being redelivered forever.
+//!
+//! A fetched batch is split into lanes by aggregate id (see `lanes`): each
+//! lane runs its messages one after another, acknowledging each after its
+//! handler, and the lanes run concurrently.
 
+mod lanes;
 mod settle;
 
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
@@ -53,8 +58,8 @@ pub enum Outcome {
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type Handler<S> = Box<dyn Fn(S, &[u8]) -> BoxFuture<anyhow::Result<Outcome>> + Send + Sync>;
 
-/// Messages fetched per pull request.
-const BATCH: usize = 16;
+/// Messages fetched per pull request (at most this many lanes at once).
+const BATCH: usize = 64;
 
 /// A durable pull consumer and the handlers for the subjects it receives.
 pub struct Listener<S> {
@@ -101,7 +106,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
         }
     }
 
-    /// Consumes until `shutdown`, finishing the message in hand. Fetching
+    /// Consumes until `shutdown`, finishing the messages in hand. Fetching
     /// pauses while `readiness` says the service is not ready.
     #[tracing::instrument(name = "listener", skip_all, fields(durable = self.durable))]
     pub async fn run(
@@ -134,16 +139,18 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
                 }
             };
             failures = 0;
+            let mut messages = Vec::with_capacity(BATCH);
             while let Some(message) = batch.next().await {
                 match message {
-                    Ok(message) if shutdown.is_cancelled() => {
-                        // Hand it straight back so another replica takes it now.
-                        let _ = message.ack_with(AckKind::Nak(None)).await;
-                    }
-                    Ok(message) => self.process(&bus, &state, &metrics, message).await,
+                    Ok(message) => messages.push(message),
                     Err(error) => tracing::warn!(error = %error, "broken delivery"),
                 }
             }
+            let lanes = lanes::into_lanes(messages, |m| lanes::lane_key(m.subject.as_str(), &m.payload));
+            futures::future::join_all(
+                lanes.into_iter().map(|lane| self.run_lane(&bus, &state, &metrics, &shutdown, lane)),
+            )
+            .await;
         }
         tracing::info!("listener stopped");
         Ok(())
@@ -183,6 +190,25 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
             ..Default::default()
         };
         stream.get_or_create_consumer(self.durable, config).await.context("consumer creation")
+    }
+
+    /// One aggregate's messages, in stream order.
+    async fn run_lane(
+        &self,
+        bus: &Bus,
+        state: &S,
+        metrics: &Metrics,
+        shutdown: &CancellationToken,
+        lane: Vec<Message>,
+    ) {
+        for message in lane {
+            if shutdown.is_cancelled() {
+                // Hand it straight back so another replica takes it now.
+                let _ = message.ack_with(AckKind::Nak(None)).await;
+            } else {
+                self.process(bus, state, metrics, message).await;
+            }
+        }
     }
 
     async fn process(&self, bus: &Bus, state: &S, metrics: &Metrics, message: Message) {

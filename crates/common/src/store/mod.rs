@@ -18,6 +18,7 @@
 mod document;
 mod error;
 pub mod mongo;
+mod page;
 mod pending;
 mod replica;
 pub mod sqlite;
@@ -30,6 +31,7 @@ use tokio::sync::Notify;
 pub use self::{
     document::{CollectionSpec, Document, Index, RawDoc},
     error::{PRIMARY_KEY, ResultExt, StoreError},
+    page::Page,
     pending::{PendingEvent, PendingKey},
     replica::UpdateFit,
 };
@@ -139,8 +141,18 @@ impl Store {
     pub async fn find<D: Document>(&self, filter: &[(&str, Value)]) -> Result<Vec<D>, StoreError> {
         let spec = &D::COLLECTION;
         let raws = match &self.backend {
-            Backend::Sqlite(sqlite) => sqlite.find(spec, filter).await?,
-            Backend::Mongo(mongo) => mongo.find(spec, filter).await?,
+            Backend::Sqlite(sqlite) => sqlite.find(spec, filter, None).await?,
+            Backend::Mongo(mongo) => mongo.find(spec, filter, None).await?,
+        };
+        raws.into_iter().map(from_raw).collect()
+    }
+
+    /// [`Store::find`] for one keyset [`Page`].
+    pub async fn find_page<D: Document>(&self, filter: &[(&str, Value)], page: &Page) -> Result<Vec<D>, StoreError> {
+        let spec = &D::COLLECTION;
+        let raws = match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.find(spec, filter, Some(page)).await?,
+            Backend::Mongo(mongo) => mongo.find(spec, filter, Some(page)).await?,
         };
         raws.into_iter().map(from_raw).collect()
     }

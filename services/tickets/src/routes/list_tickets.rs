@@ -1,20 +1,90 @@
-//! `GET /api/tickets`: every ticket (reserved and sold too), oldest first.
+//! `GET /api/tickets`: every ticket (reserved and sold too), oldest first;
+//! or, with `?limit=N` (and optionally `after`, `status`, `userId`), one
+//! keyset page of them with a `Link: <…>; rel="next"` while more remain.
+
+use std::collections::HashMap;
 
 use axum::{
     Json,
-    extract::State,
+    extract::{Query, State},
+    http::header::LINK,
     response::{IntoResponse as _, Response},
 };
-use common::Result;
+use common::{ApiError, Result, store::Page};
+use serde_json::{Value, json};
 
 use super::view::TicketView;
 use crate::{state::AppState, ticket::Ticket};
 
-pub(crate) async fn list_tickets(State(state): State<AppState>) -> Result<Response> {
+/// The largest page a client may ask for.
+const MAX_LIMIT: usize = 100;
+
+pub(crate) async fn list_tickets(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response> {
     // Never closed, so acquiring cannot fail. The permit is held until the
     // JSON body is written: that is where most of the memory goes, and axum
     // would otherwise serialise a returned `Json` after the permit is gone.
     let _permit = state.list_permits.acquire().await.map_err(anyhow::Error::from)?;
-    let tickets = state.store.find::<Ticket>(&[]).await?;
-    Ok(Json(tickets.into_iter().map(TicketView::from).collect::<Vec<_>>()).into_response())
+    if params.is_empty() {
+        let tickets = state.store.find::<Ticket>(&[]).await?;
+        return Ok(Json(tickets.into_iter().map(TicketView::from).collect::<Vec<_>>()).into_response());
+    }
+    let limit = match params.get("limit") {
+        Some(text) => Some(
+            text.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| ApiError::bad_request("Limit must be between 1 and 100"))?,
+        ),
+        None => None,
+    };
+    let present = match params.get("status").map(String::as_str) {
+        None => None,
+        Some("available") => Some(("orderId", false)),
+        Some("reserved") => Some(("orderId", true)),
+        Some(_) => return Err(ApiError::bad_request("Status must be available or reserved")),
+    };
+    let filter: Vec<(&str, Value)> = params.get("userId").map(|user| ("userId", json!(user))).into_iter().collect();
+    // One more than asked tells whether a next page exists.
+    let page = Page {
+        after: params.get("after").map(|after| after.to_ascii_lowercase()),
+        limit: limit.map_or(usize::MAX >> 1, |n| n + 1),
+        present,
+    };
+    let mut tickets = state.store.find_page::<Ticket>(&filter, &page).await?;
+    let more = limit.is_some_and(|n| tickets.len() > n);
+    if let Some(n) = limit {
+        tickets.truncate(n);
+    }
+    let next = match (more, tickets.last()) {
+        (true, Some(last)) => Some(next_link(&params, last.id.as_str())),
+        _ => None,
+    };
+    let body = Json(tickets.into_iter().map(TicketView::from).collect::<Vec<_>>());
+    Ok(match next {
+        Some(link) => ([(LINK, link)], body).into_response(),
+        None => body.into_response(),
+    })
+}
+
+/// The next page's link: the same query with `after` moved on.
+fn next_link(params: &HashMap<String, String>, last: &str) -> String {
+    let mut query: Vec<(String, String)> =
+        params.iter().filter(|(k, _)| k.as_str() != "after").map(|(k, v)| (k.clone(), v.clone())).collect();
+    query.sort();
+    query.push(("after".to_owned(), last.to_owned()));
+    let query: Vec<String> = query.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+    format!("</api/tickets?{}>; rel=\"next\"", query.join("&"))
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

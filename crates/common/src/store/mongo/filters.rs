@@ -11,19 +11,24 @@ use mongodb::{
 use serde_json::Value;
 
 use super::{
-    super::{CollectionSpec, Index, RawDoc, StoreError},
+    super::{CollectionSpec, Index, Page, RawDoc, StoreError},
     OUTBOX,
+    outbox::{pending_filter, pending_sort},
 };
 
-/// The index models for a collection, plus the outbox scan index.
+/// The index models for a collection, plus the pending-outbox index: partial
+/// (only documents with unsent events are in it, so its size follows the
+/// backlog, not the collection) and ordered by `seq`, so the relay's
+/// sorted, limited find reads a batch straight from it. (Named anew because
+/// the sparse `outbox_pending` of earlier versions has other options; an old
+/// database keeps that one, unused.)
 pub(super) fn index_models(spec: &CollectionSpec) -> Vec<IndexModel> {
     let mut models: Vec<IndexModel> = spec.indexes.iter().map(index_model).collect();
-    models.push(
-        IndexModel::builder()
-            .keys(doc! { "_outbox.seq": 1 })
-            .options(IndexOptions::builder().name("outbox_pending".to_owned()).sparse(true).build())
-            .build(),
-    );
+    let pending = IndexOptions::builder()
+        .name("outbox_pending_seq".to_owned())
+        .partial_filter_expression(pending_filter())
+        .build();
+    models.push(IndexModel::builder().keys(pending_sort()).options(pending).build());
     models
 }
 
@@ -70,6 +75,24 @@ pub(super) fn find_filter(filter: &[(&str, Value)]) -> Result<Document, StoreErr
         document.insert(key, bson::serialize_to_bson(value).context("filter value")?);
     }
     Ok(document)
+}
+
+/// `filter` narrowed to one keyset page (ids after `after`; a field present or not).
+pub(super) fn page_filter(mut filter: Document, page: Option<&Page>) -> Document {
+    if let Some(page) = page {
+        if let Some(after) = &page.after {
+            filter.insert("_id", doc! { "$gt": after });
+        }
+        if let Some((field, present)) = page.present {
+            let test = if present {
+                doc! { "$ne": null }
+            } else {
+                doc! { "$eq": null }
+            };
+            filter.insert(field, test);
+        }
+    }
+    filter
 }
 
 pub(super) fn without_outbox() -> Document {

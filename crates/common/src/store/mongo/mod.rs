@@ -14,7 +14,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicI64, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     time::Duration,
 };
@@ -30,9 +30,9 @@ use mongodb::{
 use serde_json::Value;
 
 use self::filters::{
-    find_filter, index_models, insert_document, to_raw, update_pipeline, version_filter, without_outbox,
+    find_filter, index_models, insert_document, page_filter, to_raw, update_pipeline, version_filter, without_outbox,
 };
-use super::{CollectionSpec, PRIMARY_KEY, RawDoc, StoreError};
+use super::{CollectionSpec, PRIMARY_KEY, Page, RawDoc, StoreError};
 use crate::{config::redact_url, events::Outgoing};
 
 mod filters;
@@ -52,8 +52,6 @@ struct Inner {
     collections: Vec<CollectionSpec>,
     url: String,
     prepared: AtomicBool,
-    /// Orders outbox entries written by this process (milliseconds × 1000 + counter).
-    sequence: AtomicI64,
 }
 
 impl MongoStore {
@@ -71,7 +69,6 @@ impl MongoStore {
                 collections: collections.to_vec(),
                 url: redact_url(url),
                 prepared: AtomicBool::new(false),
-                sequence: AtomicI64::new(0),
             }),
         })
     }
@@ -104,7 +101,7 @@ impl MongoStore {
         doc: RawDoc,
         events: &[Outgoing],
     ) -> Result<(), StoreError> {
-        let document = insert_document(&doc, &self.outbox_entries(events))?;
+        let document = insert_document(&doc, &self.outbox_entries(events).await?)?;
         self.ready_collection(spec.name)?.insert_one(document).await.map_err(classify)?;
         Ok(())
     }
@@ -123,11 +120,14 @@ impl MongoStore {
         &self,
         spec: &CollectionSpec,
         filter: &[(&str, Value)],
+        page: Option<&Page>,
     ) -> Result<Vec<RawDoc>, StoreError> {
+        let limit = page.map_or(0, |page| i64::try_from(page.limit).unwrap_or(i64::MAX));
         let cursor = self
             .ready_collection(spec.name)?
-            .find(find_filter(filter)?)
+            .find(page_filter(find_filter(filter)?, page))
             .sort(doc! { "_id": 1 })
+            .limit(limit)
             .projection(without_outbox())
             .await
             .map_err(classify)?;
@@ -143,7 +143,7 @@ impl MongoStore {
         events: &[Outgoing],
     ) -> Result<bool, StoreError> {
         let id = doc.get("id").and_then(Value::as_str).context("document without id")?.to_owned();
-        let pipeline = update_pipeline(&doc, &self.outbox_entries(events))?;
+        let pipeline = update_pipeline(&doc, &self.outbox_entries(events).await?)?;
         let result = self
             .ready_collection(spec.name)?
             .update_one(version_filter(&id, expected_version), pipeline)

@@ -1,13 +1,23 @@
 //! The embedded outbox: entries appended to each written document's
-//! `_outbox` array, found by a sparse index on their `seq`, and `$pull`ed one
-//! by one once published. Ordering across documents comes from `seq`
-//! (milliseconds × 1000 + a per-process counter).
+//! `_outbox` array, found through a partial index on their `seq`, and
+//! `$pull`ed, a whole batch per collection in one update, once published.
+//!
+//! `seq` comes from one counter document per database (`$inc` by the number
+//! of events, before the write), never from a clock: two processes with
+//! skewed clocks, or one writing faster than a counter could wrap, still get
+//! strictly increasing numbers. The counter is read after the service read
+//! the document it changes, so a later version of a document always carries
+//! a larger `seq` than the version it replaced. A write that then fails only
+//! leaves a gap.
 
-use std::sync::atomic::Ordering;
+use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 use futures::TryStreamExt as _;
-use mongodb::bson::{Bson, Document, doc};
+use mongodb::{
+    bson::{Bson, Document, doc},
+    options::ReturnDocument,
+};
 
 use super::{
     super::{PendingEvent, PendingKey, StoreError, pending::Location},
@@ -15,13 +25,25 @@ use super::{
 };
 use crate::events::Outgoing;
 
+/// The collection holding the sequence counter.
+pub(super) const SEQUENCES: &str = "_sequences";
+/// The counter document's `_id`.
+const OUTBOX_SEQUENCE: &str = "outbox";
+
 impl MongoStore {
+    /// The `limit` oldest pending events. Each collection answers at most
+    /// `limit` documents, smallest `seq` first, straight from the index: the
+    /// document holding the k-th oldest event has at most k-1 documents with
+    /// an older first event, so nothing older is cut off, and a batch costs
+    /// `limit` documents per collection whatever the backlog.
     pub(crate) async fn pending_events(&self, limit: usize) -> Result<Vec<PendingEvent>, StoreError> {
         let mut pending = Vec::new();
         for spec in &self.inner.collections {
             let cursor = self
                 .ready_collection(spec.name)?
                 .find(pending_filter())
+                .sort(pending_sort())
+                .limit(i64::try_from(limit).unwrap_or(i64::MAX))
                 .projection(doc! { OUTBOX: 1 })
                 .await
                 .map_err(classify)?;
@@ -34,14 +56,13 @@ impl MongoStore {
         Ok(pending.into_iter().take(limit).map(|(_, event)| event).collect())
     }
 
+    /// One `updateMany` per collection the batch touches.
     pub(crate) async fn mark_sent(&self, events: &[PendingEvent]) -> Result<(), StoreError> {
-        for pending in events {
-            if let PendingKey(Location::Mongo { collection, id }) = &pending.key {
-                self.ready_collection(collection)?
-                    .update_one(doc! { "_id": id }, mark_sent_update(&pending.event.message_id))
-                    .await
-                    .map_err(classify)?;
-            }
+        for (collection, (ids, message_ids)) in group_by_collection(events) {
+            self.ready_collection(collection)?
+                .update_many(mark_sent_filter(&ids), mark_sent_update(&message_ids))
+                .await
+                .map_err(classify)?;
         }
         Ok(())
     }
@@ -58,15 +79,31 @@ impl MongoStore {
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
-    pub(super) fn outbox_entries(&self, events: &[Outgoing]) -> Vec<Document> {
-        let base = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000 * 1000;
-        events
-            .iter()
-            .map(|event| {
-                let counter = self.inner.sequence.fetch_add(1, Ordering::Relaxed).rem_euclid(1000);
-                outbox_entry(base + counter, event)
-            })
-            .collect()
+    /// The outbox entries for `events`, numbered from the shared counter
+    /// (no round trip when there are none).
+    pub(super) async fn outbox_entries(&self, events: &[Outgoing]) -> Result<Vec<Document>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let count = i64::try_from(events.len()).context("too many events")?;
+        let mut attempt = 0;
+        let counter = loop {
+            let reserved = self
+                .collection(SEQUENCES)
+                .find_one_and_update(doc! { "_id": OUTBOX_SEQUENCE }, sequence_update(count))
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(classify);
+            match reserved {
+                // Two first-ever upserts race on the counter's `_id`: the
+                // loser retries and finds the winner's document.
+                Err(StoreError::Duplicate { .. }) if attempt < 3 => attempt += 1,
+                other => break other?.context("the sequence counter was not returned")?,
+            }
+        };
+        let last = sequence_value(&counter)?;
+        Ok(events.iter().zip(last - count + 1..).map(|(event, seq)| outbox_entry(seq, event)).collect())
     }
 }
 
@@ -74,14 +111,52 @@ pub(super) fn outbox_entry(seq: i64, event: &Outgoing) -> Document {
     doc! { "seq": seq, "subject": &event.subject, "messageId": &event.message_id, "payload": &event.payload }
 }
 
-/// Documents with at least one unsent event.
+/// Reserves `count` sequence numbers; the answer holds the last one.
+pub(super) fn sequence_update(count: i64) -> Document {
+    doc! { "$inc": { "next": count } }
+}
+
+fn sequence_value(counter: &Document) -> Result<i64, StoreError> {
+    let value = counter.get("next").context("the sequence counter has no value")?;
+    let next =
+        value.as_i64().or_else(|| value.as_i32().map(i64::from)).context("the sequence counter is not an integer")?;
+    Ok(next)
+}
+
+/// Documents with at least one unsent event: exactly the index's partial
+/// filter, so the planner may use it.
 pub(super) fn pending_filter() -> Document {
     doc! { "_outbox.seq": { "$exists": true } }
 }
 
-/// Removes one published event from a document's outbox.
-pub(super) fn mark_sent_update(message_id: &str) -> Document {
-    doc! { "$pull": { OUTBOX: { "messageId": message_id } } }
+/// Ascending on a multikey field sorts each document by its smallest `seq`.
+pub(super) fn pending_sort() -> Document {
+    doc! { "_outbox.seq": 1 }
+}
+
+pub(super) fn mark_sent_filter(ids: &[&str]) -> Document {
+    doc! { "_id": { "$in": ids } }
+}
+
+/// Removes the published events from their documents' outboxes.
+pub(super) fn mark_sent_update(message_ids: &[&str]) -> Document {
+    doc! { "$pull": { OUTBOX: { "messageId": { "$in": message_ids } } } }
+}
+
+type Owners<'a> = (Vec<&'a str>, Vec<&'a str>);
+
+fn group_by_collection(events: &[PendingEvent]) -> BTreeMap<&str, Owners<'_>> {
+    let mut groups: BTreeMap<&str, Owners<'_>> = BTreeMap::new();
+    for pending in events {
+        if let PendingKey(Location::Mongo { collection, id }) = &pending.key {
+            let (ids, message_ids) = groups.entry(collection.as_str()).or_default();
+            if !ids.contains(&id.as_str()) {
+                ids.push(id);
+            }
+            message_ids.push(&pending.event.message_id);
+        }
+    }
+    groups
 }
 
 pub(super) fn count_pipeline() -> Vec<Document> {

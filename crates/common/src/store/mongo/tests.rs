@@ -9,7 +9,10 @@ use serde_json::json;
 use super::{
     super::{Index, PendingKey, pending::Location},
     filters::*,
-    outbox::{count_pipeline, mark_sent_update, outbox_entry, pending_filter, pending_from},
+    outbox::{
+        count_pipeline, mark_sent_filter, mark_sent_update, outbox_entry, pending_filter, pending_from, pending_sort,
+        sequence_update,
+    },
     *,
 };
 
@@ -55,7 +58,13 @@ fn indexes_are_named_unique_and_partial_as_declared() {
     );
 
     assert_eq!(models[2].keys, doc! { "_outbox.seq": 1 });
-    assert_eq!(models[2].options.as_ref().unwrap().sparse, Some(true));
+    let options = models[2].options.as_ref().unwrap();
+    assert_eq!(options.name.as_deref(), Some("outbox_pending_seq"));
+    assert_eq!(
+        options.partial_filter_expression,
+        Some(doc! { "_outbox.seq": { "$exists": true } }),
+        "only documents with unsent events are indexed"
+    );
 }
 
 #[test]
@@ -114,9 +123,14 @@ fn finds_are_field_equalities_with_id_mapped() {
 }
 
 #[test]
-fn the_relay_scans_and_pulls_by_message_id() {
+fn the_relay_reads_oldest_first_and_pulls_a_batch_at_once() {
     assert_eq!(pending_filter(), doc! { "_outbox.seq": { "$exists": true } });
-    assert_eq!(mark_sent_update("m1"), doc! { "$pull": { "_outbox": { "messageId": "m1" } } });
+    assert_eq!(pending_sort(), doc! { "_outbox.seq": 1 });
+    assert_eq!(mark_sent_filter(&["t1", "t2"]), doc! { "_id": { "$in": ["t1", "t2"] } });
+    assert_eq!(
+        mark_sent_update(&["m1", "m2"]),
+        doc! { "$pull": { "_outbox": { "messageId": { "$in": ["m1", "m2"] } } } }
+    );
     assert_eq!(
         count_pipeline(),
         vec![
@@ -124,6 +138,11 @@ fn the_relay_scans_and_pulls_by_message_id() {
             doc! { "$group": { "_id": Bson::Null, "n": { "$sum": { "$size": "$_outbox" } } } },
         ]
     );
+}
+
+#[test]
+fn sequence_numbers_come_from_a_counter_not_a_clock() {
+    assert_eq!(sequence_update(3), doc! { "$inc": { "next": 3_i64 } });
 }
 
 #[test]

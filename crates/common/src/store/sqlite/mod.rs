@@ -25,7 +25,7 @@ use self::{
     outbox::append_outbox,
     sql::{check_identifier, classify, columns, parse_doc, schema_sql, to_sql},
 };
-use super::{CollectionSpec, RawDoc, StoreError};
+use super::{CollectionSpec, Page, RawDoc, StoreError};
 use crate::events::Outgoing;
 
 mod outbox;
@@ -123,6 +123,7 @@ impl SqliteStore {
         &self,
         spec: &CollectionSpec,
         filter: &[(&str, Value)],
+        page: Option<&Page>,
     ) -> Result<Vec<RawDoc>, StoreError> {
         let table = spec.name;
         let mut clauses = Vec::new();
@@ -137,8 +138,21 @@ impl SqliteStore {
                 }
             }
         }
+        let mut limit = String::new();
+        if let Some(page) = page {
+            if let Some(after) = &page.after {
+                values.push(SqlValue::Text(after.clone()));
+                clauses.push(format!("id > ?{}", values.len()));
+            }
+            if let Some((field, present)) = page.present {
+                check_identifier(field)?;
+                let test = if present { "IS NOT NULL" } else { "IS NULL" };
+                clauses.push(format!("json_extract(doc, '$.{field}') {test}"));
+            }
+            limit = format!(" LIMIT {}", page.limit);
+        }
         let condition = if clauses.is_empty() { "1".to_owned() } else { clauses.join(" AND ") };
-        let sql = format!("SELECT doc FROM \"{table}\" WHERE {condition} ORDER BY id");
+        let sql = format!("SELECT doc FROM \"{table}\" WHERE {condition} ORDER BY id{limit}");
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(&sql)?;
             let params: Vec<&dyn ToSql> = values.iter().map(|v| v as &dyn ToSql).collect();
