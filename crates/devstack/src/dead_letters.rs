@@ -13,7 +13,7 @@
 use anyhow::{Context as _, bail};
 use async_nats::jetstream::{self, stream::Stream};
 use bytes::Bytes;
-use common::events::DLQ_STREAM;
+use common::events::{DLQ_STREAM, dlq_headers};
 
 /// One parked message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,9 +77,9 @@ impl DeadLetters {
         Ok(DeadLetter {
             sequence,
             subject: message.subject.to_string(),
-            original_subject: header("Ticketing-Original-Subject"),
-            reason: header("Ticketing-Error"),
-            deliveries: header("Ticketing-Deliveries"),
+            original_subject: header(dlq_headers::ORIGINAL_SUBJECT),
+            reason: header(dlq_headers::ERROR),
+            deliveries: header(dlq_headers::DELIVERIES),
             payload: message.payload,
         })
     }
@@ -89,7 +89,7 @@ impl DeadLetters {
     pub async fn replay(&mut self, sequence: u64) -> anyhow::Result<DeadLetter> {
         let letter = self.get(sequence).await?;
         if letter.original_subject.is_empty() {
-            bail!("dead letter {sequence} has no Ticketing-Original-Subject header");
+            bail!("dead letter {sequence} has no {} header", dlq_headers::ORIGINAL_SUBJECT);
         }
         let mut headers = async_nats::HeaderMap::new();
         let message_id = format!("replay:{}:{sequence}", letter.subject);

@@ -23,6 +23,20 @@ pub const DLQ_STREAM: &str = "TICKETING_DLQ";
 /// Subjects the [`DLQ_STREAM`] captures.
 pub const DLQ_SUBJECTS: [&str; 1] = ["dlq.>"];
 
+/// Headers a dead letter carries (contract 4.3): where it was first
+/// published, its sequence there, how often it was delivered, and why the
+/// listener gave up. Written by the listener, read by `dead-letters`.
+pub mod dlq_headers {
+    /// The subject the event was first published on.
+    pub const ORIGINAL_SUBJECT: &str = "Ticketing-Original-Subject";
+    /// Its sequence in the `TICKETING` stream.
+    pub const STREAM_SEQUENCE: &str = "Ticketing-Stream-Sequence";
+    /// Deliveries before it was parked.
+    pub const DELIVERIES: &str = "Ticketing-Deliveries";
+    /// Why the listener gave up.
+    pub const ERROR: &str = "Ticketing-Error";
+}
+
 /// An event payload tied to its subject.
 pub trait Event: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The NATS subject, e.g. `ticket.created`.

@@ -12,6 +12,7 @@ use super::Outcome;
 use crate::{
     backoff::Backoff,
     bus::Bus,
+    events::dlq_headers,
     metrics::{ConsumeOutcome, Metrics},
 };
 
@@ -92,10 +93,10 @@ impl<'a> Delivery<'a> {
     async fn dead_letter(&self, durable: &str, bus: &Bus, reason: &str) -> anyhow::Result<()> {
         let subject = self.message.subject.as_str();
         let mut headers = HeaderMap::new();
-        headers.insert("Ticketing-Original-Subject", subject);
-        headers.insert("Ticketing-Stream-Sequence", self.stream_sequence.to_string().as_str());
-        headers.insert("Ticketing-Deliveries", self.count.to_string().as_str());
-        headers.insert("Ticketing-Error", reason.replace(['\r', '\n'], " ").as_str());
+        headers.insert(dlq_headers::ORIGINAL_SUBJECT, subject);
+        headers.insert(dlq_headers::STREAM_SEQUENCE, self.stream_sequence.to_string().as_str());
+        headers.insert(dlq_headers::DELIVERIES, self.count.to_string().as_str());
+        headers.insert(dlq_headers::ERROR, reason.replace(['\r', '\n'], " ").as_str());
         let dlq_subject = format!("dlq.{durable}.{subject}");
         let message_id = format!("dlq:{durable}:{}", self.stream_sequence);
         bus.publish_with(&dlq_subject, &message_id, self.message.payload.clone(), headers).await?;
