@@ -1,20 +1,38 @@
 //! Starting the real servers tests use.
 
 use std::{
+    collections::BTreeSet,
+    hash::{BuildHasher, Hasher, RandomState},
     net::{TcpListener, TcpStream},
+    sync::Mutex,
     path::Path,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
-/// A free loopback port, outside the stack's reserved 3000–3009.
+/// A free loopback port for a server a test starts.
+///
+/// Chosen at random in 16000–31999, below Linux's ephemeral range
+/// (32768–60999): a port the kernel handed out for `bind(0)` is handed out
+/// again to outgoing connections, so a server started on it a moment later
+/// could find it taken ("Address in use"). Never the same port twice in one
+/// process, never the stack's reserved 3000–3009, and checked free on every
+/// interface, as the servers bind there too.
 pub fn free_port() -> u16 {
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("cannot bind loopback").port();
-        if !(3000..=3009).contains(&port) {
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let seed = RandomState::new().build_hasher().finish();
+    for attempt in 0..16_000u64 {
+        let port = 16_000 + ((seed.wrapping_add(attempt.wrapping_mul(7919))) % 16_000) as u16;
+        if handed_out.contains(&port) {
+            continue;
+        }
+        if TcpListener::bind(("0.0.0.0", port)).is_ok() && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            handed_out.insert(port);
             return port;
         }
     }
+    panic!("no free port in 16000-31999");
 }
 
 /// Spawns `program`, explaining how to install it when it is missing.
