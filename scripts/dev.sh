@@ -14,7 +14,8 @@
 # nats-server and redis-server, starts a fake Stripe unless STRIPE_KEY is set,
 # runs every service and serves them on one origin. Ctrl-C stops it all.
 #
-# Settings pass through: PORT, EXPIRATION_WINDOW_SECONDS, JWT_TTL_SECONDS,
+# Settings pass through: PORT, EXPIRATION_WINDOW_SECONDS, EXPIRY_SWEEP_SECONDS,
+# EXPIRY_GRACE_SECONDS, JWT_TTL_SECONDS,
 # COOKIE_SECURE, PASSWORD_HASH_CONCURRENCY, AUTH_RATE_PER_MINUTE,
 # TRUSTED_PROXY_HOPS, RUST_LOG, STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL,
 # REDIS_URL, DATA_DIR, DATABASE_URL (a mongodb:// base), and the per-service

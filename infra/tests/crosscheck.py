@@ -127,7 +127,9 @@ READS_ENV: dict[str, set[str]] = {
         "TRUSTED_PROXY_HOPS",
     },
     "tickets": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL"},
-    "orders": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL", "EXPIRATION_WINDOW_SECONDS"},
+    "orders": COMMON_ENV
+    | NATS_ENV
+    | {"JWT_KEY", "DATABASE_URL", "EXPIRATION_WINDOW_SECONDS", "EXPIRY_SWEEP_SECONDS", "EXPIRY_GRACE_SECONDS"},
     "payments": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL", "STRIPE_KEY", "STRIPE_API_BASE"},
     "expiration": COMMON_ENV | NATS_ENV | {"REDIS_URL"},
     # SITE_DIR: where the client image keeps its site (client/src/server/config.rs).

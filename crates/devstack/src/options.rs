@@ -45,8 +45,10 @@ pub fn components() -> impl Iterator<Item = &'static Component> {
 }
 
 /// Variables handed through to the services unchanged when set.
-const PASSTHROUGH: [&str; 10] = [
+const PASSTHROUGH: [&str; 12] = [
     "EXPIRATION_WINDOW_SECONDS",
+    "EXPIRY_SWEEP_SECONDS",
+    "EXPIRY_GRACE_SECONDS",
     "JWT_TTL_SECONDS",
     "RUST_LOG",
     "STRIPE_PUBLISHABLE_KEY",

@@ -1,7 +1,9 @@
 //! Reliability of the whole stack under faults, through the launcher and the
 //! gateway: NATS and Redis restarted mid-flow, services killed between a
 //! write and its publish, hostile input on every route, and 200 buyers at
-//! once. In every case no order, payment or event is lost or duplicated.
+//! once. In every case no order, payment or event is lost or duplicated,
+//! and at the end the money reconciles: each order's charges minus refunds
+//! at the fake Stripe are its price when complete, 0 otherwise.
 //!
 //! `CHAOS_ROUNDS` (default 3) repeats the kill/restart steps; `scripts/chaos.sh`
 //! runs these with more rounds than CI can afford.
@@ -14,8 +16,8 @@ use nix::sys::signal::Signal;
 use rand::{Rng as _, SeedableRng as _, rngs::StdRng};
 use serde_json::{Value, json};
 use support::{
-    Running, assert_no_duplicates, charges, count, order, restarted, sell, settled_events, sign_up, signal, start,
-    start_on, start_with_window, wait_for_status,
+    Running, assert_money_reconciles, assert_no_duplicates, charges, count, order, restarted, sell, settled_events,
+    sign_up, signal, start, start_on, start_with_window, wait_for_status,
 };
 use test_support::{ApiClient, Backend, eventually};
 
@@ -68,6 +70,7 @@ async fn restarting_nats_mid_flow_loses_and_duplicates_nothing() {
     assert_eq!(count(&events, "order.created"), 2 * rounds());
     assert_eq!(count(&events, "payment.created"), rounds());
     assert_eq!(charges(&fake_stripe).await.len(), rounds(), "one charge per paid order");
+    assert_money_reconciles(&api, &fake_stripe, &[buyer]).await;
     stack.stop().await;
 }
 
@@ -101,6 +104,7 @@ async fn restarting_redis_keeps_pending_expirations() {
     let events = settled_events(&running.nats_url, &[("order.cancelled", rounds())]).await;
     assert_no_duplicates(&events);
     assert_eq!(count(&events, "order.cancelled"), rounds());
+    assert_money_reconciles(api, &running.fake_stripe, &[buyer]).await;
     let mut running = running;
     running.stack.stop().await;
 }
@@ -152,6 +156,7 @@ async fn kill_between_write_and_publish(backend: Backend) {
     assert_eq!(count(&events, "order.created"), rounds());
     assert_eq!(count(&events, "payment.created"), rounds());
     assert_eq!(charges(&fake_stripe).await.len(), rounds());
+    assert_money_reconciles(&api, &fake_stripe, &[buyer]).await;
     stack.stop().await;
 }
 
@@ -319,5 +324,7 @@ async fn two_hundred_concurrent_buyers_never_oversell() {
     let events = settled_events(&nats_url, &[("payment.created", paid.len())]).await;
     assert_no_duplicates(&events);
     assert_eq!(count(&events, "payment.created"), paid.len());
+    let everyone: Vec<String> = buyers.iter().cloned().chain([warm]).collect();
+    assert_money_reconciles(&api, &fake_stripe, &everyone).await;
     stack.stop().await;
 }

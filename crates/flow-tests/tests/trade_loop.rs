@@ -49,6 +49,7 @@ async fn start_stack(backend: Backend) -> Stack {
     let orders_app = orders::startup::Application::build(orders::config::Settings {
         base: base(&orders_store.url),
         expiration_window: Duration::from_secs(600),
+        sweep: orders::sweeper::Sweep::default(),
     })
     .await
     .expect("orders builds");

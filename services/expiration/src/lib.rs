@@ -5,9 +5,10 @@
 //! the outbox's role, and its publish is retried until JetStream acks it.
 //! Read in this order: [`config`], [`queue`] (the Redis connection and
 //! scheduling one job per order), [`job`] (what a due job does),
-//! [`listeners`] (`order.created`), [`worker`] (the apalis worker) and
-//! [`startup`] (assembly).
+//! [`listeners`] (`order.created`), [`worker`] (the apalis worker),
+//! [`cleaner`] (removes finished jobs from Redis) and [`startup`] (assembly).
 
+pub mod cleaner;
 pub mod config;
 pub mod job;
 pub mod listeners;

@@ -2,7 +2,7 @@
 
 use common::{backoff::retry_until_done, bus::Bus, runtime::Service};
 
-use crate::{config::Settings, job::JobContext, listeners, queue::Queue, worker};
+use crate::{cleaner, config::Settings, job::JobContext, listeners, queue::Queue, worker};
 
 /// The expiration service: [`Application::build`] gives it bound and ready to run, as a
 /// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
@@ -25,6 +25,7 @@ impl Application {
         });
         let connecting = queue.clone();
         let working = queue.clone();
+        let cleaning = queue.clone();
         let worker_name = settings.worker_name.clone();
         let service = service
             .task("redis setup", move |shutdown| async move {
@@ -36,6 +37,7 @@ impl Application {
                 let context = JobContext { bus, runs, shutdown: shutdown.clone() };
                 worker::run(working, context, worker_name, shutdown)
             })
+            .task("expiration cleaner", move |shutdown| cleaner::run(cleaning, shutdown))
             .listener(listeners::listener(), queue);
         Ok(service)
     }

@@ -4,8 +4,15 @@ use std::time::Duration;
 
 use common::config::{BaseSettings, ConfigError, Env};
 
+use crate::sweeper::Sweep;
+
 /// How long a reservation lasts unless `EXPIRATION_WINDOW_SECONDS` says otherwise.
 pub const DEFAULT_EXPIRATION_WINDOW_SECONDS: u64 = 60;
+/// How often the sweeper looks for overdue open orders (`EXPIRY_SWEEP_SECONDS`).
+pub const DEFAULT_EXPIRY_SWEEP_SECONDS: u64 = 5;
+/// How long past `expiresAt` an open order is left to the expiration service
+/// before the sweeper cancels it (`EXPIRY_GRACE_SECONDS`).
+pub const DEFAULT_EXPIRY_GRACE_SECONDS: u64 = 30;
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
@@ -14,6 +21,8 @@ pub struct Settings {
     pub base: BaseSettings,
     /// How long a new order holds its ticket (`EXPIRATION_WINDOW_SECONDS`).
     pub expiration_window: Duration,
+    /// The sweeper's interval and grace (`EXPIRY_SWEEP_SECONDS`, `EXPIRY_GRACE_SECONDS`).
+    pub sweep: Sweep,
 }
 
 impl Settings {
@@ -25,7 +34,20 @@ impl Settings {
         // message; u32 seconds (136 years) keeps `now + window` representable.
         let window = u32::try_from(window)
             .map_err(|_| ConfigError("EXPIRATION_WINDOW_SECONDS must be a positive integer".into()))?;
-        Ok(Self { base, expiration_window: Duration::from_secs(u64::from(window)) })
+        let sweep = Sweep {
+            every: Duration::from_secs(seconds(env, "EXPIRY_SWEEP_SECONDS", DEFAULT_EXPIRY_SWEEP_SECONDS)?),
+            grace: Duration::from_secs(seconds(env, "EXPIRY_GRACE_SECONDS", DEFAULT_EXPIRY_GRACE_SECONDS)?),
+        };
+        Ok(Self { base, expiration_window: Duration::from_secs(u64::from(window)), sweep })
+    }
+}
+
+/// A positive number of seconds, at most a day (a longer sweep or grace
+/// would leave a lost expiry unnoticed for longer than anyone waits).
+fn seconds(env: &Env, name: &str, default: u64) -> Result<u64, ConfigError> {
+    match env.positive_int(name, default)? {
+        value if value <= 86_400 => Ok(value),
+        _ => Err(ConfigError(format!("{name} must be a positive integer of at most 86400"))),
     }
 }
 
@@ -40,6 +62,23 @@ mod tests {
         let settings = Settings::from_env(&Env::from_pairs([("JWT_KEY", "k")])).unwrap();
         assert_eq!(settings.base.database, DatabaseUrl::Sqlite("data/orders.db".into()));
         assert_eq!(settings.expiration_window, Duration::from_secs(60));
+        assert_eq!(settings.sweep, Sweep { every: Duration::from_secs(5), grace: Duration::from_secs(30) });
+    }
+
+    #[test]
+    fn the_sweep_settings_are_positive_seconds_up_to_a_day() {
+        let set = |name, value| Settings::from_env(&Env::from_pairs([("JWT_KEY", "k"), (name, value)]));
+        assert_eq!(set("EXPIRY_SWEEP_SECONDS", "1").unwrap().sweep.every, Duration::from_secs(1));
+        assert_eq!(set("EXPIRY_GRACE_SECONDS", "2").unwrap().sweep.grace, Duration::from_secs(2));
+        for name in ["EXPIRY_SWEEP_SECONDS", "EXPIRY_GRACE_SECONDS"] {
+            for bad in ["0", "-1", "soon"] {
+                assert_eq!(set(name, bad).unwrap_err().to_string(), format!("{name} must be a positive integer"));
+            }
+            assert_eq!(
+                set(name, "86401").unwrap_err().to_string(),
+                format!("{name} must be a positive integer of at most 86400")
+            );
+        }
     }
 
     #[test]

@@ -6,14 +6,18 @@
 //! order document, its state machine and the unique index that keeps one
 //! live order per ticket), [`refund`] (refunds shown with an order),
 //! [`routes`] (`/api/orders…`), [`listeners`] (the replica, expirations,
-//! payments and refunds), [`state`] (what handlers and listeners share) and
+//! payments and refunds), [`expiry`] (expiring an order, shared by the
+//! `expiration.complete` listener and the [`sweeper`] that cancels open
+//! orders whose expiry was lost), [`state`] (what handlers and listeners share) and
 //! [`startup`] (assembly).
 
 pub mod config;
+pub mod expiry;
 pub mod listeners;
 pub mod order;
 pub mod refund;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod sweeper;
 pub mod ticket;

@@ -113,6 +113,8 @@ impl Document for Order {
             },
             // `GET /api/orders` lists by buyer.
             Index { name: "orders_user_id", field: "userId", unique: false, only_when: None },
+            // The expiry sweeper lists open orders by status.
+            Index { name: "orders_status", field: "status", unique: false, only_when: None },
         ],
     };
 

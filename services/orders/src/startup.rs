@@ -7,7 +7,9 @@ use common::{
     store::{CollectionSpec, Document as _},
 };
 
-use crate::{config::Settings, listeners, order::Order, refund::Refund, routes, state::AppState, ticket::Ticket};
+use crate::{
+    config::Settings, listeners, order::Order, refund::Refund, routes, state::AppState, sweeper, ticket::Ticket,
+};
 
 /// Every collection orders keeps.
 pub const COLLECTIONS: [CollectionSpec; 3] = [Order::COLLECTION, Ticket::COLLECTION, Refund::COLLECTION];
@@ -26,6 +28,16 @@ impl Application {
             sessions: Sessions::verifier(settings.base.jwt_key.expose()),
             expiration_window: settings.expiration_window,
         };
-        Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))
+        let swept = service.metrics().counter(
+            "orders_expired_by_sweeper",
+            "Open orders cancelled by the sweeper, their expiration job or event having been lost",
+        );
+        let sweeping = state.clone();
+        Ok(service
+            .listener(listeners::listener(), state.clone())
+            .task("expiry sweeper", move |shutdown| {
+                sweeper::run(sweeping, settings.sweep, swept, async move { shutdown.cancelled().await })
+            })
+            .routes(routes::router(state)))
     }
 }

@@ -2,6 +2,8 @@
 //! on private ports, and drive it over the gateway.
 #![allow(dead_code, unreachable_pub)]
 
+mod ledger;
+
 use std::{path::PathBuf, time::Duration};
 
 use common::config::Env;
@@ -11,6 +13,10 @@ use devstack::{
 };
 use serde_json::{Value, json};
 use test_support::{ApiClient, Backend, eventually, free_port, mongo_url};
+
+// Not every test binary that includes this module checks the ledger.
+#[allow(unused_imports)]
+pub use self::ledger::assert_money_reconciles;
 
 /// Where cargo put the binaries: the folder above this test's `deps/`.
 pub fn bin_dir() -> PathBuf {

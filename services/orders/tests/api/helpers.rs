@@ -22,6 +22,7 @@ use orders::{
     order::Order,
     startup::{Application, COLLECTIONS},
     state::AppState,
+    sweeper::Sweep,
     ticket::Ticket,
 };
 use serde_json::{Value, json};
@@ -68,6 +69,7 @@ pub(crate) async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestAp
             jwt_key: Secret::new(TEST_JWT_KEY),
         },
         expiration_window: Duration::from_secs(60),
+        sweep: Sweep::default(),
     };
     adjust(&mut settings);
     let window = settings.expiration_window;

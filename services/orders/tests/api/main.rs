@@ -15,3 +15,4 @@ mod payment;
 mod race;
 mod replica;
 mod show;
+mod sweeper;
