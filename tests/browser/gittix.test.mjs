@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import {
+  BASE_URL,
   WINDOW_SECONDS,
   atPath,
   buy,
@@ -260,6 +261,30 @@ describe('visitors and sessions', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
     await screenshot(page, 'landing-phone');
+    await visitor.context.close();
+  });
+});
+
+describe('the API description', () => {
+  it('/api/docs renders /api/openapi.json with no request leaving the origin', async () => {
+    const visitor = await chromium.visitor();
+    const { page } = visitor;
+    const origin = new URL(BASE_URL).origin;
+    const requested = [];
+    page.on('request', (request) => requested.push(request.url()));
+    const answer = await page.goto(new URL('/api/docs', BASE_URL).href);
+    assert.equal(answer.status(), 200);
+    await page.getByRole('heading', { name: 'tickets', exact: true }).waitFor();
+    const create = page.locator('section.op', { hasText: 'post/api/tickets' }).first();
+    await create.waitFor();
+    await create.getByText('needs the session cookie').waitFor();
+    assert.ok((await page.locator('section.op').count()) >= 13, 'every route of contract 3 is rendered');
+    const document = await (await fetch(new URL('/api/openapi.json', BASE_URL))).json();
+    assert.equal(document.openapi, '3.1.0');
+    const elsewhere = requested.filter((url) => new URL(url).origin !== origin);
+    assert.deepEqual(elsewhere, [], 'the page fetched nothing from another origin');
+    await screenshot(page, 'api-docs');
+    noProblems(visitor);
     await visitor.context.close();
   });
 });

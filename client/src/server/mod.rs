@@ -1,5 +1,7 @@
 //! The server binary's side: settings from the environment, and the axum
-//! app that renders the pages, serves the built site and the ops routes.
+//! app that renders the pages, serves the built site, the API's description
+//! and the ops routes.
 
+pub mod api_docs;
 pub mod config;
 pub mod startup;

@@ -11,12 +11,13 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `Result` with [`ApiError`] as the default error, for handlers.
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 /// One entry of the contract's error list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
     /// The human-readable message, exactly as the contract words it.
     pub message: String,
@@ -111,10 +112,12 @@ fn plain(message: &str) -> FieldError {
     FieldError { message: message.to_owned(), field: None }
 }
 
-/// The contract's error body.
-#[derive(Serialize)]
-struct ErrorBody {
-    errors: Vec<FieldError>,
+/// The contract's error body: `{"errors":[{message, field?}]}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Errors)]
+pub struct ErrorBody {
+    /// One entry per failing field, or one message.
+    pub errors: Vec<FieldError>,
 }
 
 impl IntoResponse for ApiError {

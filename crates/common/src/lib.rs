@@ -6,7 +6,8 @@
 //! [`validation`] (field-by-field body checks), [`id`], [`money`] and
 //! [`timestamp`] (wire formats), [`events`] (the six event contracts),
 //! [`backoff`] (how every retry waits), [`telemetry`] (logs) and
-//! [`metrics`]; then [`store`] (the database port and its SQLite and MongoDB
+//! [`metrics`], and [`openapi`] (the shared parts of each service's
+//! description); then [`store`] (the database port and its SQLite and MongoDB
 //! adapters) and [`bus`] (JetStream publishing); above them [`readiness`],
 //! [`relay`] (the outbox to the bus) and [`listener`] (the generic
 //! consumer); then [`http`] (middleware and the ops routes) and, on top,
@@ -23,6 +24,9 @@ pub mod id;
 pub mod listener;
 pub mod metrics;
 pub mod money;
+pub mod openapi;
+#[cfg(test)]
+mod props;
 pub mod readiness;
 pub mod relay;
 pub mod runtime;

@@ -5,12 +5,17 @@
 //! At most one error, from the first failing check:
 //! 1. a JSON number, or a digit string such as `"12.5"`, greater than 0;
 //! 2. at most two decimals in its exact value;
-//! 3. at most 999999.99 (Stripe's USD maximum).
+//! 3. at most 999999.99 (Stripe's USD maximum);
+//! 4. at least 0.50 (Stripe's USD minimum charge: a cheaper ticket could be
+//!    listed and ordered but never paid).
 
 use common::money::{Cents, Decimal, DecimalError};
 
 /// The highest price a ticket may have, in cents.
 pub const MAX_CENTS: i64 = 99_999_999;
+
+/// The lowest price a ticket may have, in cents: Stripe charges no less.
+pub const MIN_CENTS: i64 = 50;
 
 /// Which route reads the price: the first check's message differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +45,7 @@ pub fn parse(raw: Option<&str>, route: Route) -> Result<Cents, &'static str> {
         .ok_or(not_positive)?;
     match decimal.to_cents() {
         Err(DecimalError::TooPrecise) => Err("Price must have at most 2 decimal places"),
+        Ok(cents) if cents.0 < MIN_CENTS => Err("Price must be at least 0.50"),
         Ok(cents) if cents.0 <= MAX_CENTS => Ok(cents),
         _ => Err("Price must be at most 999999.99"),
     }
@@ -52,15 +58,18 @@ mod tests {
     const POSITIVE: &str = "Price must be greater than 0";
     const DECIMALS: &str = "Price must have at most 2 decimal places";
     const MAXIMUM: &str = "Price must be at most 999999.99";
+    const MINIMUM: &str = "Price must be at least 0.50";
 
     #[test]
     fn every_case_of_the_rule() {
-        let cases: [(Option<&str>, Result<i64, &str>); 26] = [
+        let cases: [(Option<&str>, Result<i64, &str>); 28] = [
             (Some("20"), Ok(2000)),
             (Some("19.99"), Ok(1999)),
             (Some("19.990"), Ok(1999)),
             (Some("12.5"), Ok(1250)),
-            (Some("0.01"), Ok(1)),
+            (Some("0.01"), Err(MINIMUM)),
+            (Some("0.49"), Err(MINIMUM)),
+            (Some("0.50"), Ok(50)),
             (Some("1e2"), Ok(10_000)),
             (Some("1.5E1"), Ok(1500)),
             (Some("2500e-2"), Ok(2500)),

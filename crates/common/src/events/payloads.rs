@@ -1,12 +1,13 @@
 //! Payload structs, one per subject, named in the past tense.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::Event;
 use crate::{id::ObjectId, money::Cents, timestamp::Timestamp};
 
 /// `ticket.created`: a seller listed a ticket (version 0).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketCreated {
     /// The ticket's id.
@@ -29,7 +30,7 @@ impl Event for TicketCreated {
 }
 
 /// `ticket.updated`: edited, reserved or released; `version` is the new one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketUpdated {
     /// The ticket's id.
@@ -55,7 +56,7 @@ impl Event for TicketUpdated {
 }
 
 /// An order's lifecycle state, as the original spelled it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum OrderStatus {
     /// Reserved, waiting for payment.
     #[serde(rename = "created")]
@@ -92,7 +93,7 @@ impl OrderStatus {
 }
 
 /// The ticket as embedded in `order.created`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OrderTicketSnapshot {
     /// The ticket's id.
     pub id: ObjectId,
@@ -101,7 +102,7 @@ pub struct OrderTicketSnapshot {
 }
 
 /// `order.created`: a buyer reserved a ticket (version 0).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderCreated {
     /// The order's id.
@@ -126,14 +127,14 @@ impl Event for OrderCreated {
 }
 
 /// The ticket as referenced by `order.cancelled`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OrderTicketRef {
     /// The ticket's id.
     pub id: ObjectId,
 }
 
 /// `order.cancelled`: cancelled by the buyer or by expiry (version 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OrderCancelled {
     /// The order's id.
     pub id: ObjectId,
@@ -151,7 +152,7 @@ impl Event for OrderCancelled {
 }
 
 /// `expiration.complete`: an order's reservation window has passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExpirationComplete {
     /// The expired order.
@@ -166,7 +167,7 @@ impl Event for ExpirationComplete {
 }
 
 /// `payment.created`: an order was charged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentCreated {
     /// The payment's id.
@@ -186,7 +187,7 @@ impl Event for PaymentCreated {
 
 /// `payment.refunded` (added): a charge was refunded in full because its
 /// order cannot be delivered (cancelled, or already paid by another charge).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRefunded {
     /// The refund's id in payments.

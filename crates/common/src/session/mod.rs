@@ -33,7 +33,7 @@ const JWT_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 const LEEWAY_SECONDS: u64 = 60;
 
 /// The signed-in user, as carried in the JWT and returned by `currentuser`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserPayload {
     /// The user's id (24-hex).
     pub id: ObjectId,

@@ -6,6 +6,14 @@ use axum::Json;
 use common::session::CurrentUser;
 use serde_json::{Value, json};
 
+#[utoipa::path(
+    get,
+    path = "/api/users/currentuser",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The session's claims, or null for an anonymous caller", body = super::openapi::CurrentUserBody),
+    )
+)]
 /// The handler: `{"currentUser": {id, email, iat, exp}}` or `{"currentUser": null}`.
 pub(crate) async fn current_user(CurrentUser(user): CurrentUser) -> Json<Value> {
     Json(json!({ "currentUser": user }))

@@ -6,9 +6,11 @@
 //! | `POST /api/users/signin` | [`signin`] |
 //! | `POST /api/users/signout` | [`signout`] |
 //! | `GET /api/users/currentuser` | [`current_user`] |
+//! | `GET /api/users/openapi.json` | [`openapi`] (this table, described) |
 
 mod credentials;
 mod current_user;
+mod openapi;
 mod signin;
 mod signout;
 mod signup;
@@ -25,6 +27,7 @@ use axum::{
     routing::{get, post},
 };
 
+pub use self::openapi::document;
 use crate::state::AppState;
 
 /// The service's API routes, with their state.
@@ -35,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/users/signout", post(signout::signout))
         .route("/api/users/currentuser", get(current_user::current_user))
         .with_state(state)
+        .merge(common::openapi::route(openapi::PATH, &document()))
         .layer(middleware::map_response(never_cached))
 }
 

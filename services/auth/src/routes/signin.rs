@@ -16,6 +16,20 @@ use crate::{client_addr::ClientAddr, state::AppState, user::User};
 /// The password is verified whether or not the email is known
 /// (against a dummy hash when it is not), so the answer and its timing do
 /// not reveal which accounts exist.
+#[utoipa::path(
+    post,
+    path = "/api/users/signin",
+    tag = "auth",
+    request_body = super::openapi::CredentialsBody,
+    responses(
+        (status = 200, description = "Signed in", body = super::view::UserView,
+            headers(("Set-Cookie" = String, description = "A fresh session cookie `express:sess` (contract 2.3)"))),
+        (status = 400, description = "Field errors, `Invalid credentials`, or a body that is not a JSON object", body = common::error::ErrorBody),
+        (status = 429, description = "`Too many attempts, try again later`: past the per-address limit, or the email is locked out", body = common::error::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit's window ends"))),
+        (status = 503, description = "`Server busy, try again` (every hash slot taken; with `Retry-After`), or `Service unavailable` (the store)", body = common::error::ErrorBody),
+    )
+)]
 pub(crate) async fn signin(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,

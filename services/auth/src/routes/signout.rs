@@ -12,6 +12,16 @@ use serde_json::json;
 
 use crate::state::AppState;
 
+/// Signs out: the clearing cookie, whatever the request carried.
+#[utoipa::path(
+    post,
+    path = "/api/users/signout",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Always; the body is ignored", body = super::openapi::SignedOutBody,
+            headers(("Set-Cookie" = String, description = "The clearing cookie (Max-Age=0)"))),
+    )
+)]
 pub(crate) async fn signout(State(state): State<AppState>) -> impl IntoResponse {
     (StatusCode::OK, [(SET_COOKIE, state.sessions.clearing_cookie())], Json(json!({})))
 }

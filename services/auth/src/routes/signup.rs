@@ -19,6 +19,20 @@ use crate::{
 /// The unique index, not the look-up, is what decides: the
 /// look-up only spares a hash when the email is plainly taken, and two
 /// concurrent signups that both pass it still give one user.
+#[utoipa::path(
+    post,
+    path = "/api/users/signup",
+    tag = "auth",
+    request_body = super::openapi::CredentialsBody,
+    responses(
+        (status = 201, description = "Signed up and signed in", body = super::view::UserView,
+            headers(("Set-Cookie" = String, description = "The session cookie `express:sess` (contract 2.3)"))),
+        (status = 400, description = "Field errors (email first), `Email in use`, or a body that is not a JSON object", body = common::error::ErrorBody),
+        (status = 429, description = "`Too many attempts, try again later`: past the per-address limit, or the email is locked out", body = common::error::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit's window ends"))),
+        (status = 503, description = "`Server busy, try again` (every hash slot taken; with `Retry-After`), or `Service unavailable` (the store)", body = common::error::ErrorBody),
+    )
+)]
 pub(crate) async fn signup(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,

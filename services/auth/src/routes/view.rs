@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::user::User;
 
 /// `{"id","email"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
 pub(crate) struct UserView {
     id: ObjectId,
     email: String,

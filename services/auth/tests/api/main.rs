@@ -3,6 +3,7 @@
 //! log lines, SIGTERM).
 
 mod current_user;
+mod email_props;
 mod helpers;
 mod limits;
 mod load;

@@ -12,6 +12,21 @@ use crate::state::AppState;
 
 const COMPLETED: &str = "Cannot cancel a completed order";
 
+/// Cancels an open order.
+#[utoipa::path(
+    delete,
+    path = "/api/orders/{orderId}",
+    tag = "orders",
+    params(("orderId" = String, Path, description = "The order's id (24 hex); anything else is 404")),
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Cancelled (or already was); emits `order.cancelled` once"),
+        (status = 400, description = "`Cannot cancel a completed order`", body = common::error::ErrorBody),
+        (status = 401, description = "`Not authorized`: no valid session, or not the buyer", body = common::error::ErrorBody),
+        (status = 404, description = "`Not Found`: a malformed or unknown id", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
+    )
+)]
 pub(crate) async fn cancel_order(
     State(state): State<AppState>,
     RequireAuth(user): RequireAuth,

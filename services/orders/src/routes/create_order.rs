@@ -20,6 +20,20 @@ use crate::{order::Order, state::AppState, ticket::Ticket};
 
 const ALREADY_RESERVED: &str = "Ticket is already reserved";
 
+#[utoipa::path(
+    post,
+    path = "/api/orders",
+    tag = "orders",
+    request_body = super::openapi::OrderInput,
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "Reserved: `created`, version 0; emits `order.created`", body = super::view::OrderView),
+        (status = 400, description = "ticketId errors, `Ticket is already reserved`, or a body that is not a JSON object", body = common::error::ErrorBody),
+        (status = 401, description = "`Not authorized`: no valid session", body = common::error::ErrorBody),
+        (status = 404, description = "`Not Found`: the ticket is unknown", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
+    )
+)]
 /// `RequireAuth` comes before the body so anonymous callers
 /// get 401 before anything is validated.
 pub(crate) async fn create_order(

@@ -10,6 +10,18 @@ use serde_json::json;
 use super::view::{OrderView, ticket_of};
 use crate::{order::Order, refund::Refund, state::AppState, ticket::Ticket};
 
+/// The caller's orders.
+#[utoipa::path(
+    get,
+    path = "/api/orders",
+    tag = "orders",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The caller's orders in every status, oldest first", body = [super::view::OrderView]),
+        (status = 401, description = "`Not authorized`: no valid session", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
+    )
+)]
 pub(crate) async fn list_orders(
     State(state): State<AppState>,
     RequireAuth(user): RequireAuth,

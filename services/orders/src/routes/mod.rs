@@ -6,15 +6,18 @@
 //! | `GET /api/orders` | [`list_orders`] |
 //! | `GET /api/orders/{orderId}` | [`show_order`] |
 //! | `DELETE /api/orders/{orderId}` | [`cancel_order`] |
+//! | `GET /api/orders/openapi.json` | [`openapi`] (this table, described) |
 
 mod cancel_order;
 mod create_order;
 mod list_orders;
+mod openapi;
 mod show_order;
 mod view;
 
 use axum::{Router, routing::get};
 
+pub use self::openapi::document;
 use crate::state::AppState;
 
 /// The service's API routes, with their state.
@@ -23,4 +26,5 @@ pub fn router(state: AppState) -> Router {
         .route("/api/orders", get(list_orders::list_orders).post(create_order::create_order))
         .route("/api/orders/{orderId}", get(show_order::show_order).delete(cancel_order::cancel_order))
         .with_state(state)
+        .merge(common::openapi::route(openapi::PATH, &document()))
 }

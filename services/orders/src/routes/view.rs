@@ -14,8 +14,9 @@ use crate::{
 
 /// `{"id","status","userId","expiresAt","version","ticket":{…},"price"}`,
 /// and `"refundedAmount"` once a charge for it was refunded (both added).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Order)]
 pub(crate) struct OrderView {
     id: ObjectId,
     status: OrderStatus,
@@ -31,7 +32,8 @@ pub(crate) struct OrderView {
 }
 
 /// The embedded ticket, with the replica's current values.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = OrderTicket)]
 pub(crate) struct TicketView {
     id: ObjectId,
     title: String,

@@ -29,12 +29,28 @@ use crate::{
 
 const EXPIRED: &str = "Order has expired";
 
-/// The 201 body.
-#[derive(Serialize)]
+/// The 201 body: `{"id":"<payment id>"}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Payment)]
 pub(crate) struct Created {
     id: ObjectId,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/payments",
+    tag = "payments",
+    request_body = super::openapi::PaymentInput,
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "Charged and recorded; emits `payment.created`", body = Created),
+        (status = 400, description = "`Invalid value` per field, `Order has already been paid`, `Cannot pay for an cancelled order`, `Order has expired`, Stripe's refusal, or a body that is not a JSON object", body = common::error::ErrorBody),
+        (status = 401, description = "`Not authorized`: no valid session, or not the buyer", body = common::error::ErrorBody),
+        (status = 404, description = "`Not Found`: a malformed or unknown order id", body = common::error::ErrorBody),
+        (status = 502, description = "`Payment provider unavailable`: Stripe cannot be used; the attempt is settled later", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
+    )
+)]
 /// `RequireAuth` comes before the body so anonymous callers
 /// get 401 before anything is validated.
 pub(crate) async fn create_payment(

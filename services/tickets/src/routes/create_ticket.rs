@@ -8,6 +8,19 @@ use common::{Result, events::Outgoing, extract::JsonObject, session::RequireAuth
 use super::{fields::TicketFields, view::TicketView};
 use crate::{price::Route, state::AppState, ticket::Ticket};
 
+#[utoipa::path(
+    post,
+    path = "/api/tickets",
+    tag = "tickets",
+    request_body = super::openapi::TicketInput,
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "Listed at version 0; emits `ticket.created`", body = super::view::TicketView),
+        (status = 400, description = "Field errors (title, then price), or a body that is not a JSON object", body = common::error::ErrorBody),
+        (status = 401, description = "`Not authorized`: no valid session", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
+    )
+)]
 /// `RequireAuth` comes before the body: anonymous callers get
 /// 401 before anything is validated.
 pub(crate) async fn create_ticket(

@@ -19,6 +19,24 @@ use crate::{state::AppState, ticket::Ticket};
 /// The largest page a client may ask for.
 const MAX_LIMIT: usize = 100;
 
+/// Every ticket, or one keyset page of them.
+#[utoipa::path(
+    get,
+    path = "/api/tickets",
+    tag = "tickets",
+    params(
+        ("limit" = Option<u8>, Query, minimum = 1, maximum = 100, description = "Page size; without it, the whole (filtered) list"),
+        ("after" = Option<String>, Query, description = "Only tickets whose id sorts after this text"),
+        ("status" = Option<String>, Query, pattern = "^(available|reserved)$", description = "`available` (no orderId) or `reserved` (orderId present)"),
+        ("userId" = Option<String>, Query, description = "Only this seller's tickets"),
+    ),
+    responses(
+        (status = 200, description = "Tickets, oldest first", body = [super::view::TicketView],
+            headers(("Link" = String, description = "`</api/tickets?…&after=<last id>>; rel=\"next\"` while more remain"))),
+        (status = 400, description = "`Limit must be between 1 and 100` or `Status must be available or reserved`", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
+    )
+)]
 pub(crate) async fn list_tickets(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,

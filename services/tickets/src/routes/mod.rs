@@ -6,16 +6,19 @@
 //! | `POST /api/tickets` | [`create_ticket`] |
 //! | `GET /api/tickets/{id}` | [`show_ticket`] |
 //! | `PUT /api/tickets/{id}` | [`update_ticket`] |
+//! | `GET /api/tickets/openapi.json` | [`openapi`] (this table, described) |
 
 mod create_ticket;
 mod fields;
 mod list_tickets;
+mod openapi;
 mod show_ticket;
 mod update_ticket;
 mod view;
 
 use axum::{Router, routing::get};
 
+pub use self::openapi::document;
 use crate::state::AppState;
 
 /// The service's API routes, with their state.
@@ -24,4 +27,5 @@ pub fn router(state: AppState) -> Router {
         .route("/api/tickets", get(list_tickets::list_tickets).post(create_ticket::create_ticket))
         .route("/api/tickets/{id}", get(show_ticket::show_ticket).put(update_ticket::update_ticket))
         .with_state(state)
+        .merge(common::openapi::route(openapi::PATH, &document()))
 }

@@ -17,6 +17,21 @@ use common::{ApiError, Result, events::Outgoing, extract::JsonObject, id::Object
 use super::{fields::TicketFields, view::TicketView};
 use crate::{price::Route, state::AppState, ticket::Ticket};
 
+#[utoipa::path(
+    put,
+    path = "/api/tickets/{id}",
+    tag = "tickets",
+    params(("id" = String, Path, description = "The ticket's id (24 hex); anything else is 404")),
+    request_body = super::openapi::TicketInput,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Both fields replaced, version + 1; emits `ticket.updated`", body = super::view::TicketView),
+        (status = 400, description = "Field errors, `Cannot edit a reserved ticket`, or a body that is not a JSON object", body = common::error::ErrorBody),
+        (status = 401, description = "`Not authorized`: no valid session, or not the seller", body = common::error::ErrorBody),
+        (status = 404, description = "`Not Found`: a malformed or unknown id", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
+    )
+)]
 /// The id is read as text: a malformed one is a 404, but only
 /// after the body has been validated (step 3, not step 1).
 pub(crate) async fn update_ticket(

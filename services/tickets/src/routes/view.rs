@@ -6,8 +6,9 @@ use serde::Serialize;
 use crate::ticket::Ticket;
 
 /// `{"id","title","price","userId","version"}`, plus `orderId` while reserved.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Ticket)]
 pub(crate) struct TicketView {
     id: ObjectId,
     title: String,

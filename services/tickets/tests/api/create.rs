@@ -73,7 +73,8 @@ async fn prices_are_read_from_the_exact_text_sent() {
         (r#"{"title":"a","price":"12.5"}"#, json!(12.5)),
         (r#"{"title":"a","price":999999.99}"#, json!(999_999.99)),
         (r#"{"title":"a","price":2e1}"#, json!(20)),
-        (r#"{"title":"a","price":0.01}"#, json!(0.01)),
+        (r#"{"title":"a","price":0.5}"#, json!(0.5)),
+        (r#"{"title":"a","price":".50"}"#, json!(0.5)),
     ];
     for (body, price) in cases {
         let reply = app.api.send_raw(reqwest::Method::POST, "/api/tickets", Some(&cookie), body).await;

@@ -5,5 +5,6 @@ mod create;
 mod helpers;
 mod listeners;
 mod outbox;
+mod price_props;
 mod read;
 mod update;
