@@ -6,11 +6,12 @@
 //! order document, its state machine and the unique index that keeps one
 //! live order per ticket), [`refund`] (refunds shown with an order),
 //! [`routes`] (`/api/orders…`), [`listeners`] (the replica, expirations,
-//! payments and refunds), [`state`] (what handlers and listeners share) and
-//! [`startup`] (assembly).
+//! payments and refunds), [`live`] (the live stream's feed), [`state`] (what
+//! handlers and listeners share) and [`startup`] (assembly).
 
 pub mod config;
 pub mod listeners;
+pub mod live;
 pub mod order;
 pub mod refund;
 pub mod routes;

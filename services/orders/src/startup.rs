@@ -2,12 +2,13 @@
 //! running service.
 
 use common::{
+    live::Live,
     runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _},
 };
 
-use crate::{config::Settings, listeners, order::Order, refund::Refund, routes, state::AppState, ticket::Ticket};
+use crate::{config::Settings, listeners, live, order::Order, refund::Refund, routes, state::AppState, ticket::Ticket};
 
 /// Every collection orders keeps.
 pub const COLLECTIONS: [CollectionSpec; 3] = [Order::COLLECTION, Ticket::COLLECTION, Refund::COLLECTION];
@@ -21,11 +22,19 @@ impl Application {
     /// relay and the routes; dependencies connect in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
         let (service, store) = Service::with_outbox("orders", &settings.base, &COLLECTIONS).await?;
+        let hub = Live::new("order", service.metrics());
+        let bus = service.nats().cloned().expect("with_outbox connects the bus");
+        let feed = store.clone();
         let state = AppState {
             store,
             sessions: Sessions::verifier(settings.base.jwt_key.expose()),
             expiration_window: settings.expiration_window,
+            live: hub.clone(),
         };
-        Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))
+        let translate = move |subject, payload| live::translate(feed.clone(), subject, payload);
+        Ok(service
+            .listener(listeners::listener(), state.clone())
+            .task("live updates", move |shutdown| hub.follow(bus, live::SUBJECTS, translate, shutdown))
+            .routes(routes::router(state)))
     }
 }

@@ -4,6 +4,8 @@
 mod create;
 mod helpers;
 mod listeners;
+mod live;
 mod outbox;
 mod read;
+mod sold;
 mod update;
