@@ -16,6 +16,8 @@ use crate::{
         not_found::NotFound,
         order_index::MyOrders,
         order_show::OrderPage,
+        ticket_edit::EditTicket,
+        ticket_mine::MyListings,
         ticket_new::NewTicket,
         ticket_show::TicketPage,
     },
@@ -75,6 +77,8 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/auth/signin") view=SignIn ssr=SsrMode::Async/>
                 <Route path=path!("/auth/signout") view=SignOut ssr=SsrMode::Async/>
                 <Route path=path!("/tickets/new") view=NewTicket ssr=SsrMode::Async/>
+                <Route path=path!("/tickets/mine") view=MyListings ssr=SsrMode::Async/>
+                <Route path=path!("/tickets/:ticketId/edit") view=EditTicket ssr=SsrMode::Async/>
                 <Route path=path!("/tickets/:ticketId") view=TicketPage ssr=SsrMode::Async/>
                 <Route path=path!("/orders") view=MyOrders ssr=SsrMode::Async/>
                 <Route path=path!("/orders/:orderId") view=OrderPage ssr=SsrMode::Async/>

@@ -5,14 +5,40 @@ pub fn price(dollars: f64) -> String {
     format!("${dollars:.2}")
 }
 
-/// What the price input shows after it loses focus: the number with two
-/// decimals (`20` → `20.00`), or the text untouched when it is no number, so
-/// the API can say what is wrong with it.
-pub fn price_input(text: &str) -> String {
-    let trimmed = text.trim();
-    match trimmed.parse::<f64>() {
-        Ok(value) if value.is_finite() && !trimmed.is_empty() => format!("{value:.2}"),
-        _ => text.to_owned(),
+/// Where to go after signing in or up: `next` when it is a path on this site
+/// (`/tickets/new`), else `/`. `//host`, `/\\host` and absolute URLs would
+/// leave the site, so they are refused (an open redirect otherwise).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// An order's status in plain words (`complete` is `Paid`).
+pub fn order_status(status: &str) -> &'static str {
+    match status {
+        "complete" => "Paid",
+        "cancelled" => "Cancelled",
+        _ => "Awaiting payment",
+    }
+}
+
+/// The day of a contract timestamp, as `24 Nov 2026` (UTC); the text itself
+/// when it is not one.
+pub fn day(timestamp: &str) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let mut parts = timestamp.get(..10).unwrap_or_default().split('-').map(str::parse::<usize>);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(Ok(year)), Some(Ok(month @ 1..=12)), Some(Ok(day))) => format!("{day} {} {year}", MONTHS[month - 1]),
+        _ => timestamp.to_owned(),
     }
 }
 
@@ -86,17 +112,29 @@ mod tests {
     }
 
     #[test]
-    fn the_price_input_is_tidied_on_blur_only_when_it_is_a_number() {
-        for (typed, shown, why) in [
-            ("20", "20.00", "a whole number"),
-            ("12.5", "12.50", "one decimal"),
-            (" 7 ", "7.00", "spaces"),
-            ("abc", "abc", "not a number: left for the API to refuse"),
-            ("", "", "empty"),
-            ("inf", "inf", "not finite"),
+    fn only_paths_on_this_site_are_followed_after_signing_in() {
+        for (next, to) in [
+            (Some("/tickets/new"), "/tickets/new"),
+            (Some("/?after=abc"), "/?after=abc"),
+            (None, "/"),
+            (Some(""), "/"),
+            (Some("https://evil.test/"), "/"),
+            (Some("//evil.test/"), "/"),
+            (Some("/\\evil.test/"), "/"),
+            (Some("/a\nb"), "/"),
         ] {
-            assert_eq!(price_input(typed), shown, "{why}");
+            assert_eq!(safe_next(next), to, "{next:?}");
         }
+    }
+
+    #[test]
+    fn orders_read_in_plain_words() {
+        assert_eq!(
+            ["created", "awaiting:payment", "complete", "cancelled"].map(order_status),
+            ["Awaiting payment", "Awaiting payment", "Paid", "Cancelled"]
+        );
+        assert_eq!(day("2026-11-24T10:01:00.000Z"), "24 Nov 2026");
+        assert_eq!(day("garbage"), "garbage");
     }
 
     #[test]

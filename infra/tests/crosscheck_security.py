@@ -30,7 +30,17 @@ SCRAPER_NS = "monitoring"
 DNS_NS = "kube-system"
 STRIPE_EXCEPT = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"}
 # Contract §4.3: each service's durable consumer and its filter (None: all).
-DURABLES = {"tickets": "order.>", "orders": None, "payments": "order.>", "expiration": "order.created"}
+# Each event user's durable consumers and their filters (None: unfiltered). A
+# consumer honours one filter, so tickets has a second for payment.created.
+DURABLES = {
+    "tickets": {"tickets-service": "order.>", "tickets-payments": "payment.created"},
+    "orders": {"orders-service": None},
+    "payments": {"payments-service": "order.>"},
+    "expiration": {"expiration-service": "order.created"},
+}
+# Subjects a service follows with plain subscriptions (no consumer) to feed its
+# live streams (contract 3.5): tickets its own events, orders those that change an order.
+LIVE = {"tickets": ["ticket.>"], "orders": ["order.>", "payment.>"]}
 STREAMS = ["TICKETING", "TICKETING_DLQ"]
 
 
@@ -133,13 +143,12 @@ def nats_config(objs: list[dict], sts: dict) -> tuple[dict | None, str]:
 
 
 def expected_js(svc: str) -> set[str]:
-    durable, flt = f"{svc}-service", DURABLES[svc]
-    create = f"$JS.API.CONSUMER.CREATE.TICKETING.{durable}" + (f".{flt}" if flt else "")
-    return (
-        {f"$JS.API.STREAM.{op}.{s}" for op in ("INFO", "CREATE") for s in STREAMS}
-        | {f"$JS.API.CONSUMER.INFO.TICKETING.{durable}", create, f"$JS.API.CONSUMER.MSG.NEXT.TICKETING.{durable}"}
-        | {f"$JS.ACK.TICKETING.{durable}.>"}
-    )
+    subjects = {f"$JS.API.STREAM.{op}.{s}" for op in ("INFO", "CREATE") for s in STREAMS}
+    for durable, flt in DURABLES[svc].items():
+        create = f"$JS.API.CONSUMER.CREATE.TICKETING.{durable}" + (f".{flt}" if flt else "")
+        subjects |= {f"$JS.API.CONSUMER.INFO.TICKETING.{durable}", create}
+        subjects |= {f"$JS.API.CONSUMER.MSG.NEXT.TICKETING.{durable}", f"$JS.ACK.TICKETING.{durable}.>"}
+    return subjects
 
 
 def check_nats_users(objs: list[dict], variant: str, table: dict) -> list[str]:
@@ -180,16 +189,21 @@ def check_nats_users(objs: list[dict], variant: str, table: dict) -> list[str]:
         if events != publishes:
             errors.append(f"{where}: {name} may publish {sorted(events)}, the README's table says {sorted(publishes)}")
         dlq = {s for s in allowed if s.startswith("dlq.")}
-        if dlq != ({f"dlq.{name}-service.>"} if listens else set()):
-            errors.append(f"{where}: {name}'s dead letters must be exactly dlq.{name}-service.> ({sorted(dlq)})")
+        expected_dlq = {f"dlq.{durable}.>" for durable in DURABLES.get(name, {})} if listens else set()
+        if dlq != expected_dlq:
+            exactly = " and ".join(sorted(expected_dlq)) or "none"
+            errors.append(f"{where}: {name}'s dead letters must be exactly {exactly} ({sorted(dlq)})")
         js = {s for s in allowed if s.startswith("$JS.")}
         if js != expected_js(name):
             errors.append(f"{where}: {name}'s JetStream subjects {sorted(js ^ expected_js(name))} differ")
         for subject in listens:
-            if not subject_matches(DURABLES.get(name), subject):
-                errors.append(f"{where}: {name} listens to {subject}, which its consumer's filter misses")
-        if sub["allow"] != [f"_INBOX_{name}.>"]:
-            errors.append(f"{where}: {name} may subscribe to its own inbox _INBOX_{name}.> only")
+            if not any(subject_matches(flt, subject) for flt in DURABLES.get(name, {}).values()):
+                errors.append(f"{where}: {name} listens to {subject}, which its consumers' filters miss")
+        if sub["allow"] != [f"_INBOX_{name}.>", *LIVE.get(name, [])]:
+            errors.append(
+                f"{where}: {name} may subscribe to its own inbox _INBOX_{name}.> only"
+                + (f", then {LIVE[name]} for its live streams" if name in LIVE else "")
+            )
     return errors
 
 

@@ -128,7 +128,7 @@ describe('a sale from listing to payment', () => {
     await atPath(page, '/orders');
     await page.getByRole('heading', { name: 'My Orders' }).waitFor();
     // The list is read again until orders has applied the payment.
-    await page.getByRole('link', { name: `${CONCERT} - complete` }).waitFor({ timeout: 15_000 });
+    await page.getByRole('link', { name: `${CONCERT} - Paid` }).waitFor({ timeout: 15_000 });
     await stillSameDocument(page, marker, 'paying');
     await screenshot(page, 'my-orders');
 

@@ -30,6 +30,16 @@ impl Caller {
     pub async fn post<T: DeserializeOwned>(&self, path: &str, body: Value) -> Result<T, Failure> {
         send(Request::post(path), Some(body)).await?.decode()
     }
+
+    /// `PUT path` with a JSON body, decoded.
+    pub async fn put<T: DeserializeOwned>(&self, path: &str, body: Value) -> Result<T, Failure> {
+        send(Request::put(path), Some(body)).await?.decode()
+    }
+
+    /// `DELETE path`; a 2xx is `Ok`.
+    pub async fn delete(&self, path: &str) -> Result<(), Failure> {
+        send(Request::delete(path), None).await?.decode::<serde_json::Value>().map(drop)
+    }
 }
 
 /// Browser futures are not `Send`; resources need `Send` futures, and this

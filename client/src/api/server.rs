@@ -82,6 +82,16 @@ impl Caller {
         self.send(reqwest::Method::POST, path, Some(body)).await?.decode()
     }
 
+    /// `PUT path` with a JSON body, decoded.
+    pub async fn put<T: DeserializeOwned>(&self, path: &str, body: Value) -> Result<T, Failure> {
+        self.send(reqwest::Method::PUT, path, Some(body)).await?.decode()
+    }
+
+    /// `DELETE path`; a 2xx is `Ok`.
+    pub async fn delete(&self, path: &str) -> Result<(), Failure> {
+        self.send(reqwest::Method::DELETE, path, None).await?.decode::<Value>().map(drop)
+    }
+
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Reply, Failure> {
         let Some(api) = &self.api else {
             // Rendering outside a request (listing the routes at start-up).

@@ -31,9 +31,32 @@ pub struct Ticket {
     pub price: f64,
     /// The seller.
     pub user_id: String,
-    /// Set while an order holds the ticket.
+    /// Moves on every change; a live update older than what is shown is ignored.
+    #[serde(default)]
+    pub version: i64,
+    /// Set while an order holds the ticket (and once it is sold).
     #[serde(default)]
     pub order_id: Option<String>,
+    /// `available`, `reserved` or `sold` (absent from an older tickets
+    /// service: read from `orderId`).
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl Ticket {
+    /// `available`, `reserved` or `sold`.
+    pub fn status(&self) -> &str {
+        self.status.as_deref().unwrap_or(if self.order_id.is_some() { "reserved" } else { "available" })
+    }
+
+    /// The word shown beside a ticket that cannot be bought.
+    pub fn status_word(&self) -> Option<&'static str> {
+        match self.status() {
+            "sold" => Some("Sold"),
+            "reserved" => Some("Reserved"),
+            _ => None,
+        }
+    }
 }
 
 /// A buyer's order.
@@ -94,6 +117,12 @@ mod tests {
         .unwrap();
         assert_eq!(ticket.order_id.as_deref(), Some("o"));
         assert!((ticket.price - 19.99).abs() < f64::EPSILON);
+        assert_eq!(ticket.status_word(), Some("Reserved"), "an older service's reserved ticket");
+        let sold: Ticket = serde_json::from_str(
+            r#"{"id":"a","title":"Concert","price":20,"userId":"u","version":2,"orderId":"o","status":"sold"}"#,
+        )
+        .unwrap();
+        assert_eq!(sold.status_word(), Some("Sold"));
     }
 
     #[test]

@@ -27,7 +27,12 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn NavLinks(signed_in: bool) -> impl IntoView {
     let links: &[(&str, &str)] = if signed_in {
-        &[("Sell Tickets", "/tickets/new"), ("My Orders", "/orders"), ("Sign Out", "/auth/signout")]
+        &[
+            ("Sell Tickets", "/tickets/new"),
+            ("My listings", "/tickets/mine"),
+            ("My Orders", "/orders"),
+            ("Sign Out", "/auth/signout"),
+        ]
     } else {
         &[("Sign Up", "/auth/signup"), ("Sign In", "/auth/signin")]
     };

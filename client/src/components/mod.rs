@@ -2,4 +2,5 @@
 
 pub mod form;
 pub mod header;
+pub mod live;
 pub mod status;

@@ -8,11 +8,13 @@ use leptos::prelude::*;
 /// Sends the visitor to `path`: `303 See Other` from the server, a
 /// navigation (replacing this entry) in the browser.
 #[component]
-pub fn SeeOther(path: &'static str) -> impl IntoView {
+pub fn SeeOther(#[prop(into)] path: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+    if let (Some(response), Ok(location)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&path))
+    {
         response.set_status(http::StatusCode::SEE_OTHER);
-        response.insert_header(http::header::LOCATION, http::HeaderValue::from_static(path));
+        response.insert_header(http::header::LOCATION, location);
     }
     #[cfg(feature = "hydrate")]
     {
@@ -20,11 +22,14 @@ pub fn SeeOther(path: &'static str) -> impl IntoView {
         let navigate = use_navigate();
         // After this render, not during it.
         request_animation_frame(move || {
-            if location_pathname().as_deref() != Some(path) {
-                navigate(path, NavigateOptions { replace: true, ..NavigateOptions::default() });
+            let here = path.split(['?', '#']).next().unwrap_or_default();
+            if location_pathname().as_deref() != Some(here) {
+                navigate(&path, NavigateOptions { replace: true, ..NavigateOptions::default() });
             }
         });
     }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let _ = path;
     view! { <p class="muted">"Redirecting…"</p> }
 }
 

@@ -3,7 +3,10 @@
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::{NavigateOptions, hooks::use_navigate};
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_navigate, use_query_map},
+};
 use serde_json::{Value, json};
 
 use crate::{
@@ -12,6 +15,7 @@ use crate::{
         form::{Alert, FieldError, invalid},
         status::{SeeOther, Unreachable},
     },
+    format,
     session::{use_hydrated, use_session},
 };
 
@@ -38,29 +42,31 @@ impl Kind {
     }
 }
 
-/// `Sign Up`: email and password, then `/`.
+/// `Sign Up`: email and password, then `?next=` (a path here) or `/`.
 #[component]
 pub fn SignUp() -> impl IntoView {
     view! { <AuthPage kind=Kind::SignUp/> }
 }
 
-/// `Sign In`: email and password, then `/`.
+/// `Sign In`: email and password, then `?next=` (a path here) or `/`.
 #[component]
 pub fn SignIn() -> impl IntoView {
     view! { <AuthPage kind=Kind::SignIn/> }
 }
 
-/// The form for visitors; signed-in visitors are sent to `/`.
+/// The form for visitors; signed-in visitors are sent on at once.
 #[component]
 fn AuthPage(kind: Kind) -> impl IntoView {
     let session = use_session();
+    let query = use_query_map();
+    let next = move || format::safe_next(query.read().get("next").as_deref());
     view! {
         <Title text=kind.label()/>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match session.user.await {
-                    Ok(Some(_)) => view! { <SeeOther path="/"/> }.into_any(),
-                    _ => view! { <AuthForm kind/> }.into_any(),
+                    Ok(Some(_)) => view! { <SeeOther path=next()/> }.into_any(),
+                    _ => view! { <AuthForm kind next=next()/> }.into_any(),
                 }
             })}
         </Transition>
@@ -68,7 +74,7 @@ fn AuthPage(kind: Kind) -> impl IntoView {
 }
 
 #[component]
-fn AuthForm(kind: Kind) -> impl IntoView {
+fn AuthForm(kind: Kind, next: String) -> impl IntoView {
     let session = use_session();
     let caller = Caller::current();
     let navigate = use_navigate();
@@ -85,13 +91,13 @@ fn AuthForm(kind: Kind) -> impl IntoView {
         }
         busy.set(true);
         let body = json!({ "email": email.get_untracked(), "password": password.get_untracked() });
-        let (caller, navigate) = (caller.clone(), navigate.clone());
+        let (caller, navigate, next) = (caller.clone(), navigate.clone(), next.clone());
         spawn_local(async move {
             match caller.post::<User>(kind.endpoint(), body).await {
                 Ok(_) => {
                     failure.set(None);
                     session.changed();
-                    navigate("/", NavigateOptions::default());
+                    navigate(&next, NavigateOptions::default());
                 }
                 Err(error) => {
                     failure.set(Some(error));

@@ -1,4 +1,5 @@
-//! `/orders`: the visitor's orders, each `<title> - <status>`.
+//! `/orders`: the visitor's orders, each `<title> - <status in words>`, its
+//! amount and its day.
 
 use std::time::Duration;
 
@@ -7,7 +8,11 @@ use leptos_meta::Title;
 
 use crate::{
     api::{Caller, Order},
-    components::status::{SeeOther, Unreachable},
+    components::{
+        live::{Live, LiveStatus},
+        status::{SeeOther, Unreachable},
+    },
+    format,
     session::use_session,
 };
 
@@ -45,7 +50,7 @@ pub fn MyOrders() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match (session.user.await, orders.await) {
-                    (Ok(None), _) => view! { <SeeOther path="/auth/signin"/> }.into_any(),
+                    (Ok(None), _) => view! { <SeeOther path="/auth/signin?next=/orders"/> }.into_any(),
                     (Ok(Some(_)), Ok(orders)) => view! { <OrderList orders/> }.into_any(),
                     _ => view! { <Unreachable/> }.into_any(),
                 }
@@ -56,11 +61,30 @@ pub fn MyOrders() -> impl IntoView {
 
 #[component]
 fn OrderList(orders: Vec<Order>) -> impl IntoView {
+    // The buyer's orders follow the live stream: a change replaces its
+    // order, a new order is added at the end (the list is oldest first).
+    let list = RwSignal::new(orders);
+    let live = Live::new();
+    live.subscribe("/api/orders/updates", "order", move |update: Order| {
+        list.update(|orders| match orders.iter_mut().find(|order| order.id == update.id) {
+            Some(order) => {
+                if order.status != update.status {
+                    let words = format::order_status(&update.status).to_lowercase();
+                    live.announce(format!("{} is now {words}", update.ticket.title));
+                }
+                *order = update;
+            }
+            None => orders.push(update),
+        });
+    });
     view! {
         <h1>"My Orders"</h1>
-        {if orders.is_empty() {
-            view! { <p class="empty">"You have no orders yet."</p> }.into_any()
-        } else {
+        <LiveStatus live/>
+        {move || {
+            let orders = list.get();
+            if orders.is_empty() {
+                return view! { <p class="empty">"You have no orders yet."</p> }.into_any();
+            }
             view! {
                 <ul class="orders">
                     {orders
@@ -68,8 +92,11 @@ fn OrderList(orders: Vec<Order>) -> impl IntoView {
                         .map(|order| view! {
                             <li class=format!("order status-{}", order.status.replace(':', "-"))>
                                 <a href=format!("/orders/{}", order.id)>
-                                    {format!("{} - {}", order.ticket.title, order.status)}
+                                    {format!("{} - {}", order.ticket.title, format::order_status(&order.status))}
                                 </a>
+                                <span class="muted">
+                                    {format!(" · {} · {}", format::price(order.charged()), format::day(&order.expires_at))}
+                                </span>
                             </li>
                         })
                         .collect_view()}

@@ -11,11 +11,15 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{self, Caller, Failure, Order},
-    components::status::{SeeOther, Unreachable},
+    components::{
+        form::Alert,
+        live::{Live, LiveStatus},
+        status::{SeeOther, Unreachable},
+    },
     format,
     pages::not_found::Missing,
     payment::PayForm,
-    session::use_session,
+    session::{use_hydrated, use_session},
 };
 
 /// How often the clock is read; the display changes once a second.
@@ -98,9 +102,18 @@ fn OrderState(order: Order, fetched_at: i64) -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let status = order.status.clone();
+    // Moves when the visitor cancels here, or when the live stream says so.
+    let status = RwSignal::new(order.status.clone());
+    let live = Live::new();
+    let this = order.id.clone();
+    live.subscribe("/api/orders/updates", "order", move |update: Order| {
+        if update.id == this && status.get_untracked() != update.status {
+            live.announce(format!("The order is now {}", format::order_status(&update.status).to_lowercase()));
+            status.set(update.status);
+        }
+    });
     // The page's shape changes with the phase only; the seconds are text.
-    let current = Memo::new(move |_| phase(&status, expires, now.get()));
+    let current = Memo::new(move |_| phase(&status.read(), expires, now.get()));
     let seconds = Memo::new(move |_| expires.map_or(0, |expires| format::seconds_left(expires, now.get())));
     let (order_id, title, price) = (order.id.clone(), order.ticket.title.clone(), order.charged());
     // A charge that landed after the order closed was given back.
@@ -122,12 +135,43 @@ fn OrderState(order: Order, fetched_at: i64) -> impl IntoView {
                             "Time left to pay: " {seconds} " seconds"
                         </p>
                         <PayForm order_id=order_id.clone() price/>
+                        <CancelOrder order_id=order_id.clone() status/>
                     }
                     .into_any()
                 }
             }}
             {refunded}
+            <LiveStatus live/>
         </article>
+    }
+}
+
+/// `Cancel`: `DELETE /api/orders/:id`; on 204 the page shows `Order Cancelled`.
+#[component]
+fn CancelOrder(order_id: String, status: RwSignal<String>) -> impl IntoView {
+    let caller = Caller::current();
+    let hydrated = use_hydrated();
+    let failure = RwSignal::new(None::<Failure>);
+    let busy = RwSignal::new(false);
+    let cancel = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let (caller, path) = (caller.clone(), format!("/api/orders/{order_id}"));
+        leptos::task::spawn_local(async move {
+            match caller.delete(&path).await {
+                Ok(()) => status.set("cancelled".to_owned()),
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Alert failure/>
+        <button type="button" class="button secondary" on:click=cancel disabled=move || busy.get() || !hydrated.get()>
+            "Cancel order"
+        </button>
     }
 }
 

@@ -11,7 +11,6 @@ use crate::{
         form::{Alert, FieldError, invalid},
         status::{SeeOther, Unreachable},
     },
-    format,
     session::{use_hydrated, use_session},
 };
 
@@ -25,7 +24,7 @@ pub fn NewTicket() -> impl IntoView {
             {move || Suspend::new(async move {
                 match session.user.await {
                     Ok(Some(_)) => view! { <TicketForm/> }.into_any(),
-                    Ok(None) => view! { <SeeOther path="/auth/signin"/> }.into_any(),
+                    Ok(None) => view! { <SeeOther path="/auth/signin?next=/tickets/new"/> }.into_any(),
                     Err(_) => view! { <Unreachable/> }.into_any(),
                 }
             })}
@@ -75,8 +74,7 @@ fn TicketForm() -> impl IntoView {
             <div class="field">
                 <label for="price">"Price"</label>
                 <input id="price" name="price" type="text" inputmode="decimal" required placeholder="0.00"
-                    aria-describedby="price-error" aria-invalid=invalid(failure, "price") bind:value=price
-                    on:blur=move |_| price.update(|text| *text = format::price_input(text))/>
+                    aria-describedby="price-error" aria-invalid=invalid(failure, "price") bind:value=price/>
                 <FieldError failure field="price"/>
             </div>
             <Alert failure/>

@@ -1,4 +1,6 @@
-//! `/tickets/:ticketId`: one ticket, and `Purchase` for signed-in visitors.
+//! `/tickets/:ticketId`: one ticket, and `Purchase` for signed-in visitors
+//! when it is available and not theirs (`Sold`, `Reserved` or `Your
+//! listing` otherwise).
 
 use std::time::Duration;
 
@@ -9,7 +11,11 @@ use serde_json::json;
 
 use crate::{
     api::{self, Caller, Failure, Order, Ticket},
-    components::{form::Alert, status::Unreachable},
+    components::{
+        form::Alert,
+        live::{Live, LiveStatus},
+        status::Unreachable,
+    },
     format,
     pages::not_found::Missing,
     session::{use_hydrated, use_session},
@@ -41,9 +47,9 @@ pub fn TicketPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let signed_in = matches!(session.user.await, Ok(Some(_)));
+                let viewer = session.user.await.ok().flatten().map(|user| user.id);
                 match ticket.await {
-                    Ok(ticket) => view! { <TicketDetails ticket signed_in/> }.into_any(),
+                    Ok(ticket) => view! { <TicketDetails ticket viewer/> }.into_any(),
                     Err(failure) if failure.status() == Some(404) => {
                         view! { <Missing what="Ticket not found"/> }.into_any()
                     }
@@ -55,19 +61,39 @@ pub fn TicketPage() -> impl IntoView {
 }
 
 #[component]
-fn TicketDetails(ticket: Ticket, signed_in: bool) -> impl IntoView {
-    let reserved = ticket.order_id.is_some();
+fn TicketDetails(ticket: Ticket, viewer: Option<String>) -> impl IntoView {
+    let id = ticket.id.clone();
+    let current = RwSignal::new(ticket.clone());
+    let live = Live::new();
+    live.subscribe("/api/tickets/updates", "ticket", move |update: Ticket| {
+        if update.id == id && update.version > current.with_untracked(|t| t.version) {
+            live.announce(format!("{} is now {}", update.title, update.status()));
+            current.set(update);
+        }
+    });
+    // The action follows the status; it re-renders only when that changes.
+    let status = Memo::new(move |_| current.with(|t| t.status().to_owned()));
+    let action = move || {
+        let ticket = current.get_untracked();
+        let word = (status.get() != "available").then(|| ticket.status_word()).flatten();
+        let mine = viewer.as_deref() == Some(ticket.user_id.as_str());
+        match (word, &viewer) {
+            (Some(word), _) => view! { <p><span class="badge">{word}</span></p> }.into_any(),
+            (None, Some(_)) if mine => view! { <p><span class="badge">"Your listing"</span></p> }.into_any(),
+            (None, Some(_)) => view! { <Purchase ticket_id=ticket.id.clone()/> }.into_any(),
+            (None, None) => {
+                let signin = format!("/auth/signin?next=/tickets/{}", ticket.id);
+                view! { <p><a class="button" href=signin>"Sign in to purchase"</a></p> }.into_any()
+            }
+        }
+    };
     view! {
-        <Title text=ticket.title.clone()/>
+        <Title text=ticket.title/>
         <article class="card ticket">
-            <h1>{ticket.title.clone()}</h1>
-            <p class="price">"Price: " {format::price(ticket.price)}</p>
-            {reserved.then(|| view! { <p><span class="badge">"Reserved"</span></p> })}
-            {if signed_in {
-                view! { <Purchase ticket_id=ticket.id/> }.into_any()
-            } else {
-                view! { <p><a class="button" href="/auth/signin">"Sign in to purchase"</a></p> }.into_any()
-            }}
+            <h1>{move || current.with(|t| t.title.clone())}</h1>
+            <p class="price">"Price: " {move || current.with(|t| format::price(t.price))}</p>
+            {action}
+            <LiveStatus live/>
         </article>
     }
 }

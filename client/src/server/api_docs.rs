@@ -1,4 +1,4 @@
-//! `GET /api/openapi.json` and `GET /api/docs` (contract 3.5): the whole
+//! `GET /api/openapi.json` and `GET /api/docs` (contract 3.6): the whole
 //! API's OpenAPI document and a page that renders it.
 //!
 //! The client serves them because the gateway and the ingress already send

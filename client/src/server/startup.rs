@@ -62,7 +62,7 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
         .leptos_routes_with_context(&options, routes, context, render)
         .merge(bundle)
         .route_service("/favicon.svg", ServeFile::new(site.join("favicon.svg")))
-        // The whole API's description and its page (contract 3.5).
+        // The whole API's description and its page (contract 3.6).
         .merge(super::api_docs::routes())
         // The gateway sends every other path here, so an unknown API path
         // must still answer like the API (contract 1).

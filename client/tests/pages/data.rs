@@ -53,7 +53,7 @@ async fn every_page_arrives_with_its_data_for_a_seller_and_a_buyer() {
         stack.page("/orders", Some(&buyer)).await.shows(&["My Orders", "You have no orders yet."]);
         let placed = order(api, &buyer, &concert).await;
         let orders = stack.page("/orders", Some(&buyer)).await;
-        orders.shows(&["My Orders", "Concert - created"]);
+        orders.shows(&["My Orders", "Concert - Awaiting payment"]);
         assert!(orders.html.contains(&format!("href=\"/orders/{placed}\"")), "each order links to its page");
         page_eventually_shows(stack, "/", &buyer, "Concert Reserved $20.00").await;
 
@@ -82,7 +82,7 @@ async fn every_page_arrives_with_its_data_for_a_seller_and_a_buyer() {
         assert_eq!(paid.code(), 201, "{:?}", paid.body);
         let done = page_eventually_shows(stack, &format!("/orders/{placed}"), &buyer, "Paid").await;
         done.hides(&["Time left to pay", "Pay $20.00"]);
-        stack.page("/orders", Some(&buyer)).await.shows(&["Concert - complete"]);
+        stack.page("/orders", Some(&buyer)).await.shows(&["Concert - Paid"]);
 
         // Cancelled by its buyer in time: not the same as expired.
         let dropped = order(api, &buyer, &opera).await;
@@ -90,7 +90,7 @@ async fn every_page_arrives_with_its_data_for_a_seller_and_a_buyer() {
         let page = stack.page(&format!("/orders/{dropped}"), Some(&buyer)).await;
         page.shows(&["Opera", "Order Cancelled"]);
         page.hides(&["Order Expired", "Pay $12.50"]);
-        stack.page("/orders", Some(&buyer)).await.shows(&["Concert - complete", "Opera - cancelled"]);
+        stack.page("/orders", Some(&buyer)).await.shows(&["Concert - Paid", "Opera - Cancelled"]);
     })
     .await;
 }
@@ -105,7 +105,7 @@ async fn an_order_left_unpaid_past_its_time_shows_order_expired() {
         let lapsed = order(api, &buyer, &matinee).await;
         let page = page_eventually_shows(stack, &format!("/orders/{lapsed}"), &buyer, "Order Expired").await;
         page.hides(&["Pay $15.00", "Time left to pay", "Order Cancelled"]);
-        page_eventually_shows(stack, "/orders", &buyer, "Matinee - cancelled").await;
+        page_eventually_shows(stack, "/orders", &buyer, "Matinee - Cancelled").await;
     })
     .await;
 }

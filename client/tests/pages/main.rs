@@ -8,3 +8,4 @@
 mod answers;
 mod data;
 mod helpers;
+mod listings;

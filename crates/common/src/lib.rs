@@ -22,6 +22,7 @@ pub mod extract;
 pub mod http;
 pub mod id;
 pub mod listener;
+pub mod live;
 pub mod metrics;
 pub mod money;
 pub mod openapi;

@@ -136,6 +136,17 @@ impl Metrics {
         counter
     }
 
+    /// Registers a service-specific gauge (a level that goes up and down).
+    pub fn gauge(&self, name: &str, help: &str) -> Gauge {
+        let gauge = Gauge::default();
+        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
+            name,
+            help,
+            gauge.clone(),
+        );
+        gauge
+    }
+
     pub(crate) fn record_request(&self, method: &str, route: &str, status: u16, latency: Duration) {
         let (method, route) = (method.to_owned(), route.to_owned());
         self.inner

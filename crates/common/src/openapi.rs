@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 pieces every service's description shares (contract 3.5):
+//! The OpenAPI 3.1 pieces every service's description shares (contract 3.6):
 //! the wire types' schemas (ids, money, instants), the error shape, the
 //! session cookie as a security scheme, the event payloads as named schemas,
 //! the statuses every route can answer, and the route that serves a

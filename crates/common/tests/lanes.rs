@@ -77,6 +77,7 @@ fn updated(id: &ObjectId, version: i64) -> Outgoing {
         price: Cents(100),
         user_id: ObjectId::generate(),
         order_id: None,
+        status: None,
     })
 }
 

@@ -43,7 +43,17 @@ async fn upstream(name: &'static str) -> u16 {
         });
         Response::new(Body::from_stream(chunks))
     };
-    let app = Router::new().route("/api/users/stream", get(stream)).fallback(any(echo));
+    let events = || async {
+        // A live stream (contract 3.5): one event, then nothing more, ever.
+        let first =
+            futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from("event: ticket\ndata: {}\n\n")) });
+        let body = Body::from_stream(first.chain(futures::stream::pending()));
+        ([(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
+    };
+    let app = Router::new()
+        .route("/api/users/stream", get(stream))
+        .route("/api/users/events", get(events))
+        .fallback(any(echo));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -170,6 +180,16 @@ async fn response_bodies_stream_through() {
     assert_eq!(rest, b"chunk1\nchunk2\n");
     assert!(first_at < started.elapsed(), "the first chunk came before the end");
     assert!(started.elapsed() - first_at >= Duration::from_millis(400), "chunks arrived as produced, not buffered");
+}
+
+#[tokio::test]
+async fn an_endless_event_stream_passes_each_event_as_it_comes() {
+    let base = gateway(upstream("auth").await, upstream("client").await, free_port()).await;
+    let mut response = reqwest::get(format!("{base}/api/users/events")).await.unwrap();
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    // The upstream never ends the body: a buffering gateway would never hand the event on.
+    let first = tokio::time::timeout(Duration::from_secs(10), response.chunk()).await;
+    assert_eq!(first.expect("the event came through").unwrap().unwrap(), Bytes::from("event: ticket\ndata: {}\n\n"));
 }
 
 #[tokio::test]

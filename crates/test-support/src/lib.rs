@@ -19,6 +19,7 @@ mod nats;
 mod process;
 mod redis;
 mod service;
+mod sse;
 mod store;
 mod wait;
 
@@ -30,6 +31,7 @@ pub use nats::TestNats;
 pub use process::free_port;
 pub use redis::TestRedis;
 pub use service::{RunningService, Shutdown};
+pub use sse::{Opened, SseEvent, SseStream};
 pub use store::{Backend, TestStore, mongo_url};
 pub use wait::eventually;
 

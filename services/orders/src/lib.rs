@@ -8,12 +8,13 @@
 //! [`routes`] (`/api/orders…`), [`listeners`] (the replica, expirations,
 //! payments and refunds), [`expiry`] (expiring an order, shared by the
 //! `expiration.complete` listener and the [`sweeper`] that cancels open
-//! orders whose expiry was lost), [`state`] (what handlers and listeners share) and
-//! [`startup`] (assembly).
+//! orders whose expiry was lost), [`live`] (the live stream's feed),
+//! [`state`] (what handlers and listeners share) and [`startup`] (assembly).
 
 pub mod config;
 pub mod expiry;
 pub mod listeners;
+pub mod live;
 pub mod order;
 pub mod refund;
 pub mod routes;

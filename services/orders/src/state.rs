@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::extract::FromRef;
-use common::{session::Sessions, store::Store};
+use common::{live::Live, session::Sessions, store::Store};
 
 /// What every handler and listener gets. Cheap to clone.
 #[derive(Clone, FromRef)]
@@ -14,4 +14,6 @@ pub struct AppState {
     pub sessions: Sessions,
     /// How long a new order holds its ticket.
     pub expiration_window: Duration,
+    /// The live stream's hub, fed from the bus.
+    pub live: Live,
 }

@@ -83,6 +83,7 @@ mod tests {
             price: Cents(2500),
             user_id: of.user_id.clone(),
             order_id: None,
+            status: None,
         }
     }
 

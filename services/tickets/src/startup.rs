@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use common::{
+    live::Live,
     runtime::Service,
     session::Sessions,
     store::{CollectionSpec, Document as _},
@@ -12,7 +13,7 @@ use tokio::sync::Semaphore;
 
 use crate::{
     config::Settings,
-    listeners, routes,
+    listeners, live, routes,
     state::AppState,
     ticket::{Ticket, Tombstone},
 };
@@ -30,11 +31,18 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Service> {
         let (service, store) = Service::with_outbox("tickets", &settings.base, &COLLECTIONS).await?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let hub = Live::new("ticket", service.metrics());
+        let bus = service.nats().cloned().expect("with_outbox connects the bus");
         let state = AppState {
             store,
             sessions: Sessions::verifier(settings.base.jwt_key.expose()),
             list_permits: Arc::new(Semaphore::new(cores)),
+            live: hub.clone(),
         };
-        Ok(service.listener(listeners::listener(), state.clone()).routes(routes::router(state)))
+        Ok(service
+            .listener(listeners::listener(), state.clone())
+            .listener(listeners::payments_listener(), state.clone())
+            .task("live updates", move |shutdown| hub.follow(bus, live::SUBJECTS, live::translate, shutdown))
+            .routes(routes::router(state)))
     }
 }

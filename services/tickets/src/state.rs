@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use common::{session::Sessions, store::Store};
+use common::{live::Live, session::Sessions, store::Store};
 use tokio::sync::Semaphore;
 
 /// What every handler and listener gets. Cheap to clone.
@@ -19,4 +19,6 @@ pub struct AppState {
     /// only multiplies memory (the bench saw 3.6 GiB with 32 connections and
     /// 200k tickets), while the others wait their turn.
     pub list_permits: Arc<Semaphore>,
+    /// The live stream's hub, fed from the bus.
+    pub live: Live,
 }

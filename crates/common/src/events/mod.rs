@@ -9,7 +9,7 @@ mod payloads;
 
 pub use payloads::{
     ExpirationComplete, OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, PaymentCreated,
-    PaymentRefunded, TicketCreated, TicketUpdated,
+    PaymentRefunded, TicketCreated, TicketStatus, TicketUpdated,
 };
 
 use serde::{Serialize, de::DeserializeOwned};

@@ -43,9 +43,43 @@ pub struct TicketUpdated {
     pub price: Cents,
     /// The seller.
     pub user_id: ObjectId,
-    /// Present exactly while the ticket is reserved.
+    /// Present exactly while the ticket is reserved (and for good once sold).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<ObjectId>,
+    /// (added) `available`, `reserved` or `sold`; absent in events written
+    /// before tickets kept it, where [`TicketUpdated::status`] reads it from `orderId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TicketStatus>,
+}
+
+impl TicketUpdated {
+    /// The status this version has, read from `orderId` when the event predates it.
+    pub fn status(&self) -> TicketStatus {
+        self.status.unwrap_or(if self.order_id.is_some() { TicketStatus::Reserved } else { TicketStatus::Available })
+    }
+}
+
+/// Where a ticket stands (added): free to buy, held by an open order, or paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketStatus {
+    /// No order holds it.
+    Available,
+    /// An open order holds it.
+    Reserved,
+    /// Its order was paid.
+    Sold,
+}
+
+impl TicketStatus {
+    /// The wire spelling, e.g. `sold`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Reserved => "reserved",
+            Self::Sold => "sold",
+        }
+    }
 }
 
 impl Event for TicketUpdated {

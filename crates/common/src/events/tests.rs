@@ -40,6 +40,7 @@ fn ticket_updated_carries_order_id_only_while_reserved() {
         price: Cents(1999),
         user_id: id(USER),
         order_id: Some(id(ORDER)),
+        status: None,
     };
     assert_pinned(
         &event,
@@ -53,6 +54,30 @@ fn ticket_updated_carries_order_id_only_while_reserved() {
         json!({"id":TICKET,"version":3,"title":"concert","price":19.99,"userId":USER}),
         "ticket.updated:6561a0f0a1b2c3d4e5f60718:3",
     );
+    assert_eq!(event.status(), TicketStatus::Available, "an event without status reads it from orderId");
+}
+
+#[test]
+fn ticket_updated_names_a_sold_ticket() {
+    let event = TicketUpdated {
+        id: id(TICKET),
+        version: 4,
+        title: "concert".into(),
+        price: Cents(1999),
+        user_id: id(USER),
+        order_id: Some(id(ORDER)),
+        status: Some(TicketStatus::Sold),
+    };
+    assert_pinned(
+        &event,
+        json!({"id":TICKET,"version":4,"title":"concert","price":19.99,"userId":USER,"orderId":ORDER,"status":"sold"}),
+        "ticket.updated:6561a0f0a1b2c3d4e5f60718:4",
+    );
+    let legacy: TicketUpdated = serde_json::from_value(
+        json!({"id":TICKET,"version":2,"title":"concert","price":19.99,"userId":USER,"orderId":ORDER}),
+    )
+    .unwrap();
+    assert_eq!(legacy.status(), TicketStatus::Reserved);
 }
 
 #[test]

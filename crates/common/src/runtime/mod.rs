@@ -94,6 +94,11 @@ impl Service {
         &self.metrics
     }
 
+    /// The bus given with [`Service::bus`], for tasks that subscribe to it.
+    pub fn nats(&self) -> Option<&Bus> {
+        self.bus.as_ref()
+    }
+
     /// Serves `router` (the service's API routes) inside the shared shell.
     pub fn routes(mut self, router: Router) -> Self {
         self.router = self.router.merge(router);

@@ -1,4 +1,4 @@
-//! This service's OpenAPI document (contract 3.5), derived from the route
+//! This service's OpenAPI document (contract 3.6), derived from the route
 //! annotations, and the request shapes those routes read field by field
 //! (they parse a lenient `JsonObject`, so the shapes exist only to be
 //! described).

@@ -1,4 +1,4 @@
-//! This service's OpenAPI document (contract 3.5), derived from the route
+//! This service's OpenAPI document (contract 3.6), derived from the route
 //! annotations, and the request shape `POST /api/orders` reads field by
 //! field (it parses a lenient `JsonObject`, so the shape exists only to be
 //! described).

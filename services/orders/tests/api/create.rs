@@ -188,6 +188,7 @@ async fn an_order_is_charged_the_replicas_current_price() {
         price: common::money::Cents(1250),
         user_id: ticket.user_id.clone(),
         order_id: None,
+        status: None,
     };
     app.publish(&update).await;
     app.wait_for_ticket(&ticket.id, "the price change is applied", |t| t.version == 1).await;

@@ -114,6 +114,11 @@ impl TestApp {
         self.running = Some(running);
     }
 
+    /// A second orders process on the same store and NATS (another replica).
+    pub(crate) async fn another_replica(&self) -> RunningService {
+        launch(self.settings.clone()).await
+    }
+
     /// Publishes `event` to the stream, as its owner's outbox relay would.
     pub(crate) async fn publish<E: Event>(&self, event: &E) {
         let outgoing = Outgoing::of(event);
@@ -210,6 +215,7 @@ impl TestApp {
             store: self.store.clone(),
             sessions: Sessions::verifier(TEST_JWT_KEY),
             expiration_window: self.window,
+            live: common::live::Live::new("order", &common::metrics::Metrics::new()),
         }
     }
 

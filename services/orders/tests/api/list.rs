@@ -83,6 +83,7 @@ async fn listed_orders_embed_the_tickets_current_title_and_price() {
         price: Cents(2550),
         user_id: ticket.user_id.clone(),
         order_id: Some(order.clone()),
+        status: None,
     };
     app.publish(&reserved).await;
     app.wait_for_ticket(&ticket.id, "the replica follows", |t| t.version == 1).await;

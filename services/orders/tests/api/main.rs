@@ -7,6 +7,7 @@ mod create;
 mod expiration;
 mod helpers;
 mod list;
+mod live;
 mod money;
 mod observe;
 mod ops;

@@ -30,6 +30,7 @@ async fn an_order_shows_the_price_fixed_at_creation_not_the_tickets_later_one() 
         price: Cents(2550),
         user_id: ticket.user_id.clone(),
         order_id: Some(order.clone()),
+        status: None,
     };
     app.publish(&repriced).await;
     app.wait_for_ticket(&ticket.id, "the new price reaches the replica", |t| t.version == 1).await;

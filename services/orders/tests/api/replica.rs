@@ -19,6 +19,7 @@ fn update(ticket: &TicketCreated, version: i64, title: &str, price: i64) -> Tick
         price: Cents(price),
         user_id: ticket.user_id.clone(),
         order_id: None,
+        status: None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! This service's OpenAPI document (contract 3.5), derived from the route
+//! This service's OpenAPI document (contract 3.6), derived from the route
 //! annotation, and the request shape `POST /api/payments` reads field by
 //! field (it parses a lenient `JsonObject`, so the shape exists only to be
 //! described).

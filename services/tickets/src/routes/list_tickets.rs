@@ -58,13 +58,19 @@ pub(crate) async fn list_tickets(
         ),
         None => None,
     };
+    // Unsold tickets have no `sold` field at all (see `Ticket`), so "reserved"
+    // is "held and no sold flag", old documents included.
+    let mut filter: Vec<(&str, Value)> = params.get("userId").map(|user| ("userId", json!(user))).into_iter().collect();
     let present = match params.get("status").map(String::as_str) {
         None => None,
         Some("available") => Some(("orderId", false)),
-        Some("reserved") => Some(("orderId", true)),
-        Some(_) => return Err(ApiError::bad_request("Status must be available or reserved")),
+        Some("reserved") => {
+            filter.push(("sold", Value::Null));
+            Some(("orderId", true))
+        }
+        Some("sold") => Some(("sold", true)),
+        Some(_) => return Err(ApiError::bad_request("Status must be available, reserved or sold")),
     };
-    let filter: Vec<(&str, Value)> = params.get("userId").map(|user| ("userId", json!(user))).into_iter().collect();
     // One more than asked tells whether a next page exists.
     let page = Page {
         after: params.get("after").map(|after| after.to_ascii_lowercase()),

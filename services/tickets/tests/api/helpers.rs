@@ -8,7 +8,9 @@ use bytes::Bytes;
 use common::{
     bus::Bus,
     config::{BaseSettings, Secret},
-    events::{Event, OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, Outgoing},
+    events::{
+        Event, OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, Outgoing, PaymentCreated,
+    },
     id::ObjectId,
     metrics::Metrics,
     money::Cents,
@@ -111,6 +113,21 @@ impl TestApp {
         let running = launch(self.settings.clone()).await;
         self.api = running.api.clone();
         self.running = Some(running);
+    }
+
+    /// A second tickets process on the same store and NATS (another replica).
+    pub(crate) async fn another_replica(&self) -> RunningService {
+        launch(self.settings.clone()).await
+    }
+
+    /// The running service's HTTP base URL.
+    pub(crate) fn base(&self) -> &str {
+        self.api.base()
+    }
+
+    /// `payment.created` for `order`, as payments would publish it.
+    pub(crate) fn payment_for(order: &ObjectId) -> PaymentCreated {
+        PaymentCreated { id: ObjectId::generate(), order_id: order.clone(), stripe_id: "ch_test".into() }
     }
 
     /// A probe on `ticket.>`, subscribed now (before the action under test).

@@ -4,7 +4,9 @@
 mod create;
 mod helpers;
 mod listeners;
+mod live;
 mod outbox;
 mod price_props;
 mod read;
+mod sold;
 mod update;
