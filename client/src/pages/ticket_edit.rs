@@ -76,6 +76,8 @@ fn EditForm(ticket: Ticket) -> impl IntoView {
     let title = RwSignal::new(ticket.title.clone());
     // The API's own spelling of the price (`20`, `12.5`), edited as text.
     let price = RwSignal::new(ticket.price.to_string());
+    // The server-rendered inputs show the values too (`bind:` sets only the property).
+    let (initial_title, initial_price) = (title.get_untracked(), price.get_untracked());
     let failure = RwSignal::new(None::<Failure>);
     let busy = RwSignal::new(false);
     let path = format!("/api/tickets/{}", ticket.id);
@@ -104,13 +106,14 @@ fn EditForm(ticket: Ticket) -> impl IntoView {
             <div class="field">
                 <label for="title">"Title"</label>
                 <input id="title" name="title" type="text" required aria-describedby="title-error"
-                    aria-invalid=invalid(failure, "title") bind:value=title/>
+                    aria-invalid=invalid(failure, "title") value=initial_title bind:value=title/>
                 <FieldError failure field="title"/>
             </div>
             <div class="field">
                 <label for="price">"Price"</label>
                 <input id="price" name="price" type="text" inputmode="decimal" required
-                    aria-describedby="price-error" aria-invalid=invalid(failure, "price") bind:value=price/>
+                    aria-describedby="price-error" aria-invalid=invalid(failure, "price") value=initial_price
+                    bind:value=price/>
                 <FieldError failure field="price"/>
             </div>
             <Alert failure/>

@@ -96,7 +96,7 @@ async fn a_created_ticket_is_returned_and_published_once() {
     assert_eq!(id.len(), 24);
     assert_eq!(
         reply.body,
-        json!({"id": id, "title": "Concert", "price": 19.99, "userId": seller, "version": 0}),
+        json!({"id": id, "title": "Concert", "price": 19.99, "userId": seller, "version": 0, "status": "available"}),
         "trimmed title, exact price, no orderId"
     );
     let event: TicketCreated = probe.next(Duration::from_secs(10)).await;

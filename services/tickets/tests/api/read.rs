@@ -17,7 +17,10 @@ async fn the_list_holds_every_ticket_oldest_first() {
     assert_eq!(reply.code(), 200);
     let ids: Vec<&str> = reply.body.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![first.as_str(), second.as_str(), third.as_str()]);
-    assert_eq!(reply.body[0], json!({"id": first, "title": "First", "price": 10, "userId": seller, "version": 0}));
+    assert_eq!(
+        reply.body[0],
+        json!({"id": first, "title": "First", "price": 10, "userId": seller, "version": 0, "status": "available"})
+    );
     assert_eq!(reply.body[1]["price"], json!(12.5));
 }
 

@@ -60,7 +60,10 @@ async fn an_edit_replaces_both_fields_bumps_the_version_and_is_published() {
     let mut probe = app.probe().await;
     let reply = app.update(Some(&cookie), id.as_str(), &json!({"title": "Opera", "price": "35.5"})).await;
     assert_eq!(reply.code(), 200);
-    assert_eq!(reply.body, json!({"id": id, "title": "Opera", "price": 35.5, "userId": seller, "version": 1}));
+    assert_eq!(
+        reply.body,
+        json!({"id": id, "title": "Opera", "price": 35.5, "userId": seller, "version": 1, "status": "available"})
+    );
     // An unchanged edit still moves the version, as the original did.
     let again = app.update(Some(&cookie), id.as_str(), &json!({"title": "Opera", "price": 35.5})).await;
     assert_eq!(again.body["version"], json!(2));
@@ -68,7 +71,7 @@ async fn an_edit_replaces_both_fields_bumps_the_version_and_is_published() {
     let second: TicketUpdated = probe.next(PATIENCE).await;
     assert_eq!(
         serde_json::to_value(&first).unwrap(),
-        json!({"id": id, "version": 1, "title": "Opera", "price": 35.5, "userId": seller}),
+        json!({"id": id, "version": 1, "title": "Opera", "price": 35.5, "userId": seller, "status": "available"}),
         "no orderId on an edit"
     );
     assert_eq!(second.version, 2);
