@@ -7,6 +7,9 @@
 #
 #   scripts/chaos.sh            10 rounds
 #   CHAOS_ROUNDS=25 scripts/chaos.sh
+#
+# Then a long schemathesis run over the whole API (scripts/api-fuzz.sh with
+# API_FUZZ_EXAMPLES, default 300 per operation here; 20 in scripts/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
@@ -20,3 +23,6 @@ need_musl
 build_workspace --all-targets
 CHAOS_ROUNDS="${CHAOS_ROUNDS:-10}" shared_cargo nextest run --workspace --locked --target "$MUSL_TARGET" \
   -E 'package(devstack) & binary(reliability)' --no-fail-fast --test-threads 1
+
+# The long property-based run over every route of the OpenAPI description.
+API_FUZZ_EXAMPLES="${API_FUZZ_EXAMPLES:-300}" scripts/api-fuzz.sh --no-build

@@ -100,6 +100,8 @@ shared_cargo nextest run --workspace --locked --target "$MUSL_TARGET" "${filter[
 if [ $# -eq 0 ]; then
   begin "browser tests (Chromium against the whole stack)"
   scripts/browser-tests.sh --no-build --bin-dir "$BIN_DIR"
+  begin "schemathesis over the OpenAPI description (the whole stack)"
+  scripts/api-fuzz.sh --no-build --bin-dir "$BIN_DIR"
   begin "container smoke test (podman + runc)"
   scripts/container-smoke.sh --bin-dir "$BIN_DIR"
 else

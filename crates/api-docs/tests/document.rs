@@ -133,3 +133,26 @@ fn the_session_cookie_and_the_event_payloads_are_described() {
     }
     assert_eq!(document["openapi"], "3.1.0");
 }
+
+#[test]
+fn every_link_names_an_operation_of_the_document() {
+    let document = document();
+    let mut operations = BTreeSet::new();
+    let mut targets = Vec::new();
+    for item in document["paths"].as_object().expect("paths").values() {
+        for method in METHODS.into_iter().filter(|method| item.get(*method).is_some()) {
+            operations.insert(item[method]["operationId"].as_str().expect("an operationId").to_owned());
+            for response in item[method]["responses"].as_object().expect("responses").values() {
+                for link in
+                    response.get("links").and_then(Value::as_object).into_iter().flat_map(|links| links.values())
+                {
+                    targets.push(link["operationId"].as_str().expect("a link names its operation").to_owned());
+                }
+            }
+        }
+    }
+    assert!(targets.len() >= 5, "the sale's links are missing: {targets:?}");
+    for target in targets {
+        assert!(operations.contains(&target), "a link names {target}, which is no operation");
+    }
+}
