@@ -60,7 +60,7 @@ impl TicketUpdated {
 }
 
 /// Where a ticket stands (added): free to buy, held by an open order, or paid for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TicketStatus {
     /// No order holds it.

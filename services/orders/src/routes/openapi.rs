@@ -20,7 +20,8 @@ pub(super) struct OrderInput {
         super::create_order::create_order,
         super::list_orders::list_orders,
         super::show_order::show_order,
-        super::cancel_order::cancel_order
+        super::cancel_order::cancel_order,
+        super::order_updates::order_updates
     ),
     components(schemas(OrderInput, super::view::OrderView, super::view::TicketView, common::events::OrderStatus)),
     tags((name = "orders", description = "Reservations of tickets (contract 3.3)"))

@@ -27,13 +27,13 @@ const MAX_LIMIT: usize = 100;
     params(
         ("limit" = Option<u8>, Query, minimum = 1, maximum = 100, description = "Page size; without it, the whole (filtered) list"),
         ("after" = Option<String>, Query, description = "Only tickets whose id sorts after this text"),
-        ("status" = Option<String>, Query, pattern = "^(available|reserved)$", description = "`available` (no orderId) or `reserved` (orderId present)"),
+        ("status" = Option<String>, Query, pattern = "^(available|reserved|sold)$", description = "`available` (no orderId), `reserved` (held by an open order) or `sold` (its order was paid)"),
         ("userId" = Option<String>, Query, description = "Only this seller's tickets"),
     ),
     responses(
         (status = 200, description = "Tickets, oldest first", body = [super::view::TicketView],
             headers(("Link" = String, description = "`</api/tickets?…&after=<last id>>; rel=\"next\"` while more remain"))),
-        (status = 400, description = "`Limit must be between 1 and 100` or `Status must be available or reserved`", body = common::error::ErrorBody),
+        (status = 400, description = "`Limit must be between 1 and 100` or `Status must be available, reserved or sold`", body = common::error::ErrorBody),
         (status = 503, description = "`Service unavailable`: the store is unreachable", body = common::error::ErrorBody),
     )
 )]

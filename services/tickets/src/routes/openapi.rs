@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 /// `{title, price}`: a title of 1–200 characters once trimmed, a price in
-/// dollars (a number, or a digit string such as `"12.5"`) above 0, at most
+/// dollars (a number, or a digit string such as `"12.5"`) of at least 0.50, at most
 /// 999999.99, with at most two decimals.
 #[derive(Serialize, ToSchema)]
 #[schema(as = TicketInput)]
@@ -23,7 +23,8 @@ pub(super) struct TicketInput {
         super::list_tickets::list_tickets,
         super::create_ticket::create_ticket,
         super::show_ticket::show_ticket,
-        super::update_ticket::update_ticket
+        super::update_ticket::update_ticket,
+        super::ticket_updates::ticket_updates
     ),
     components(schemas(TicketInput, super::view::TicketView)),
     tags((name = "tickets", description = "Tickets for sale (contract 3.2)"))

@@ -5,6 +5,14 @@
 use axum::{extract::State, response::Response};
 use common::live::Live;
 
+#[utoipa::path(
+    get,
+    path = "/api/tickets/updates",
+    tag = "tickets",
+    responses(
+        (status = 200, description = "Server-Sent Events (contract 3.5): `event: ticket`, `data:` the Ticket JSON, for every change after the stream opened; a comment every 15 s while idle", content_type = "text/event-stream", body = String),
+    )
+)]
 pub(crate) async fn ticket_updates(State(live): State<Live>) -> Response {
     live.stream(None)
 }
