@@ -2,4 +2,5 @@
 //! app that renders the pages, serves the built site and the ops routes.
 
 pub mod config;
+pub mod headers;
 pub mod startup;
