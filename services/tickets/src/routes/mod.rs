@@ -9,6 +9,7 @@
 
 mod create_ticket;
 mod fields;
+mod json_array;
 mod list_tickets;
 mod show_ticket;
 mod update_ticket;

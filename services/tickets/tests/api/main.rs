@@ -6,4 +6,5 @@ mod helpers;
 mod listeners;
 mod outbox;
 mod read;
+mod stream;
 mod update;
