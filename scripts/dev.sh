@@ -16,8 +16,9 @@
 #
 # Settings pass through: PORT, EXPIRATION_WINDOW_SECONDS, EXPIRY_SWEEP_SECONDS,
 # EXPIRY_GRACE_SECONDS, JWT_TTL_SECONDS,
-# COOKIE_SECURE, PASSWORD_HASH_CONCURRENCY, AUTH_RATE_PER_MINUTE,
-# TRUSTED_PROXY_HOPS, RUST_LOG, STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL,
+# JWT_KEY (else the key kept in data/jwt-key), COOKIE_SECURE,
+# PASSWORD_HASH_CONCURRENCY, AUTH_RATE_PER_MINUTE, TRUSTED_PROXY_HOPS, RUST_LOG,
+# STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL, NATS_STREAM_MAX_BYTES,
 # REDIS_URL, DATA_DIR, DATABASE_URL (a mongodb:// base), and the per-service
 # *_PORT variables.
 set -euo pipefail
@@ -33,7 +34,7 @@ for arg in "$@"; do
   case "$arg" in
     --release) profile=release; cargo_profile=(--release) ;;
     --mongo) mongo=true ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) die "unknown option $arg (try --help)" ;;
   esac
 done

@@ -113,7 +113,7 @@ for _svc, _env in CREDENTIAL_ENV.items():
 
 # §2.4: everything each binary reads. Anything else in its env is a typo.
 COMMON_ENV = {"PORT", "RUST_LOG", "LOG_FORMAT"}
-NATS_ENV = {"NATS_URL", "NATS_ACK_WAIT_SECONDS", "NATS_MAX_DELIVER"}
+NATS_ENV = {"NATS_URL", "NATS_ACK_WAIT_SECONDS", "NATS_MAX_DELIVER", "NATS_STREAM_MAX_BYTES"}
 READS_ENV: dict[str, set[str]] = {
     "auth": COMMON_ENV
     | {
@@ -133,7 +133,7 @@ READS_ENV: dict[str, set[str]] = {
     "payments": COMMON_ENV | NATS_ENV | {"JWT_KEY", "DATABASE_URL", "STRIPE_KEY", "STRIPE_API_BASE"},
     "expiration": COMMON_ENV | NATS_ENV | {"REDIS_URL"},
     # SITE_DIR: where the client image keeps its site (client/src/server/config.rs).
-    "client": COMMON_ENV | {"API_BASE_URL", "API_ROUTES", "STRIPE_PUBLISHABLE_KEY", "SITE_DIR"},
+    "client": COMMON_ENV | {"API_BASE_URL", "API_ROUTES", "STRIPE_PUBLISHABLE_KEY", "SITE_DIR", "COOKIE_SECURE"},
 }
 
 INGRESS_PATHS = [

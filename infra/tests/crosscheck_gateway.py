@@ -5,7 +5,10 @@
   cert-manager Certificate (for that host, from an Issuer in the output) fills;
 - an HTTPRoute on the HTTP listener that only redirects to HTTPS (301);
 - an HTTPRoute on the HTTPS listener with contract §1's table: PathPrefix
-  matches, each to its Service on 3000, which exists.
+  matches, each to its Service on 3000, which exists; and one rule that
+  matches the ops paths (PathPrefix, so a trailing slash too) and rewrites
+  them to an /api path on the client, which answers 404 (contract 8: not
+  public).
 """
 
 from __future__ import annotations
@@ -73,8 +76,17 @@ def check_gateway(objs: list[dict], variant: str) -> list[str]:
     route = served[0]
     if route["spec"].get("hostnames") != [HOST]:
         errors.append(f"{variant}: {cc.name_of(route)}: hostnames must be [{HOST}]")
+    rules = route["spec"].get("rules") or []
+    ops = [r for r in rules if is_ops_rule(r)]
+    if len(ops) != 1:
+        errors.append(
+            f"{variant}: {cc.name_of(route)}: needs one rule sending exactly {OPS_PATHS} to the client "
+            "rewritten to an /api/ path (contract 8: the ops routes are not public)"
+        )
     got = []
-    for r in route["spec"].get("rules") or []:
+    for r in rules:
+        if is_ops_rule(r):
+            continue
         matches, backends = r.get("matches") or [], r.get("backendRefs") or []
         path = (matches[0].get("path") or {}) if len(matches) == 1 else {}
         backend = backends[0] if len(backends) == 1 else {}
@@ -87,3 +99,26 @@ def check_gateway(objs: list[dict], variant: str) -> list[str]:
         if service is None or port not in [p.get("port") for p in service["spec"].get("ports") or []]:
             errors.append(f"{variant}: {cc.name_of(route)} goes to {svc}:{port}, a missing Service port")
     return errors
+
+
+# Contract 8: the client's operational routes, answered 404 at the edge.
+OPS_PATHS = ["/metrics", "/healthz", "/readyz"]
+
+
+def is_ops_rule(rule: dict) -> bool:
+    """Prefix matches on every ops path, rewritten whole to an /api/ path, to the client."""
+    matches = rule.get("matches") or []
+    prefixes = [m.get("path") or {} for m in matches if (m.get("path") or {}).get("type") == "PathPrefix"]
+    exact = sorted(p.get("value") for p in prefixes)
+    rewrites = [
+        ((f.get("urlRewrite") or {}).get("path") or {}) for f in rule.get("filters") or [] if f.get("type") == "URLRewrite"
+    ]
+    backends = [(b.get("name"), b.get("port")) for b in rule.get("backendRefs") or []]
+    return (
+        len(matches) == len(OPS_PATHS)
+        and exact == sorted(OPS_PATHS)
+        and len(rewrites) == 1
+        and rewrites[0].get("type") == "ReplaceFullPath"
+        and str(rewrites[0].get("replaceFullPath", "")).startswith("/api/")
+        and backends == [("client", 3000)]
+    )

@@ -297,6 +297,16 @@ class Crosscheck(unittest.TestCase):
         ing["spec"]["rules"][0]["http"]["paths"][4]["pathType"] = "ImplementationSpecific"
         self.assertFlags("paths are")
 
+    def test_a_gateway_that_routes_the_ops_paths_to_the_client_as_they_are(self) -> None:
+        route = obj(self.inputs, "production", "HTTPRoute", "ticketing")
+        del route["spec"]["rules"][0]["filters"]
+        self.assertFlags("the ops routes are not public")
+
+    def test_a_gateway_without_one_ops_path(self) -> None:
+        route = obj(self.inputs, "production", "HTTPRoute", "ticketing")
+        route["spec"]["rules"][0]["matches"].pop()
+        self.assertFlags("the ops routes are not public")
+
     def test_an_ingress_without_tls(self) -> None:
         del obj(self.inputs, "base", "Ingress", "ticketing")["spec"]["tls"]
         self.assertFlags("over TLS")

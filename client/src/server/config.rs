@@ -1,5 +1,6 @@
 //! The client's settings (contract 2.4): `PORT`, `API_BASE_URL`, `API_ROUTES`,
-//! `STRIPE_PUBLISHABLE_KEY`, and `SITE_DIR`, where the built site is.
+//! `STRIPE_PUBLISHABLE_KEY`, `COOKIE_SECURE` (auth's setting: whether the site
+//! is on HTTPS, so pages send HSTS), and `SITE_DIR`, where the built site is.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -20,6 +21,9 @@ pub struct Settings {
     pub site_dir: PathBuf,
     /// What the pages may know.
     pub public: PublicSettings,
+    /// `COOKIE_SECURE` (default true, as auth's): the site is served over
+    /// HTTPS, so answers carry `Strict-Transport-Security`.
+    pub cookies_secure: bool,
 }
 
 /// Settings that reach the rendered pages.
@@ -57,6 +61,7 @@ impl Settings {
             api_routes,
             site_dir: PathBuf::from(env.string_or("SITE_DIR", "target/site")),
             public: PublicSettings { stripe_publishable_key: env.get("STRIPE_PUBLISHABLE_KEY").map(str::to_owned) },
+            cookies_secure: env.boolean("COOKIE_SECURE", true)?,
         })
     }
 }
@@ -73,6 +78,7 @@ mod tests {
         assert!(settings.api_routes.is_empty());
         assert_eq!(settings.site_dir, PathBuf::from("target/site"));
         assert_eq!(settings.public.stripe_publishable_key, None);
+        assert!(settings.cookies_secure);
     }
 
     #[test]

@@ -4,4 +4,5 @@
 
 pub mod api_docs;
 pub mod config;
+pub mod headers;
 pub mod startup;

@@ -1,5 +1,6 @@
 //! The client as a service: the pages (each rendered with its data), the
-//! built site's files, the JSON 404 for stray `/api/…` paths, and, through
+//! built site's files, the JSON 404 for stray `/api/…` paths, each with the
+//! security headers (`headers`), and, through
 //! the shared shell, `/healthz`, `/readyz`, `/metrics`, request logs and
 //! graceful shutdown.
 
@@ -13,7 +14,7 @@ use tower_http::{
     set_header::SetResponseHeaderLayer,
 };
 
-use super::config::Settings;
+use super::{config::Settings, headers};
 use crate::{
     api::ServerApi,
     app::{App, shell},
@@ -46,7 +47,10 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
         provide_context(public.clone());
     };
     let shell_options = options.clone();
-    let render = move || shell(shell_options.clone());
+    let render = move || {
+        headers::set_page_policy();
+        shell(shell_options.clone())
+    };
     let routes = generate_route_list(App);
 
     // A path no page serves still gets the app (its `Page not found`, 404),
@@ -58,7 +62,7 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
     let bundle = Router::new()
         .nest_service("/pkg", ServeDir::new(site.join("pkg")))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
-    Ok(Router::new()
+    let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context, render)
         .merge(bundle)
         .route_service("/favicon.svg", ServeFile::new(site.join("favicon.svg")))
@@ -69,5 +73,6 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .route("/{*path}", get(unknown_page))
-        .with_state(options))
+        .with_state(options);
+    Ok(headers::every_answer(pages, settings.cookies_secure))
 }

@@ -11,8 +11,10 @@
 //! adapters) and [`bus`] (JetStream publishing); above them [`readiness`],
 //! [`relay`] (the outbox to the bus) and [`listener`] (the generic
 //! consumer); then [`http`] (middleware and the ops routes) and, on top,
-//! [`runtime`] (assembly, start-up and shutdown).
+//! [`runtime`] (assembly, start-up and shutdown). [`allocator`] stands apart:
+//! the one global allocator every binary installs with [`fast_allocator!`].
 
+pub mod allocator;
 pub mod backoff;
 pub mod bus;
 pub mod config;

@@ -69,6 +69,7 @@ struct Inner {
     events_published: Family<SubjectLabels, Counter>,
     events_consumed: Family<ConsumedLabels, Counter>,
     outbox_pending: Gauge,
+    events_refused: Family<SubjectLabels, Counter>,
 }
 
 /// How a consumed message ended, for `events_consumed_total{outcome}`.
@@ -108,11 +109,17 @@ impl Metrics {
         let events_published = Family::default();
         let events_consumed = Family::default();
         let outbox_pending = Gauge::default();
+        let events_refused = Family::default();
         registry.register("http_requests", "HTTP requests answered", http_requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
         registry.register("events_published", "Events published with a PubAck", events_published.clone());
         registry.register("events_consumed", "Events consumed, by outcome", events_consumed.clone());
         registry.register("outbox_pending", "Events waiting in the outbox", outbox_pending.clone());
+        registry.register(
+            "events_refused_stream_full",
+            "Publishes refused because the stream is full; the events stay in the outbox",
+            events_refused.clone(),
+        );
         Self {
             inner: Arc::new(Inner {
                 registry: Mutex::new(registry),
@@ -121,6 +128,7 @@ impl Metrics {
                 events_published,
                 events_consumed,
                 outbox_pending,
+                events_refused,
             }),
         }
     }
@@ -158,6 +166,11 @@ impl Metrics {
 
     pub(crate) fn published(&self, subject: &str) {
         self.inner.events_published.get_or_create(&SubjectLabels { subject: subject.to_owned() }).inc();
+    }
+
+    /// A publish the stream refused for lack of space (the event stays pending).
+    pub(crate) fn refused_stream_full(&self, subject: &str) {
+        self.inner.events_refused.get_or_create(&SubjectLabels { subject: subject.to_owned() }).inc();
     }
 
     pub(crate) fn consumed(&self, subject: &str, outcome: ConsumeOutcome) {

@@ -111,6 +111,7 @@ contract!(
     racing_holders_of_one_ticket_have_exactly_one_winner,
     small_batches_drain_a_backlog_in_write_order,
     pages_follow_ids_and_filter_on_presence,
+    a_stream_reads_everything_in_id_order_in_batches,
     ;
     two_writers_on_one_database_number_events_in_write_order,
 );
@@ -326,6 +327,37 @@ async fn pages_follow_ids_and_filter_on_presence(store: Store) {
     assert_eq!(ids(store.find_page(&[], &free).await.unwrap()), codes(&[3]));
     let filtered = store.find_page(&[("code", json!("P2"))], &page(None, 10, Some(("holder", true)))).await.unwrap();
     assert_eq!(ids(filtered), vec!["P2".to_owned()]);
+}
+
+async fn a_stream_reads_everything_in_id_order_in_batches(store: Store) {
+    use futures::StreamExt as _;
+    let mut seats: Vec<Seat> = (0..7).map(|i| seat(&format!("R{i}"), &format!("t{i}"), "cancelled")).collect();
+    seats.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    for (i, s) in seats.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            s.holder = None;
+        }
+        store.insert(s, &[]).await.unwrap();
+    }
+    let codes = |picked: &[usize]| picked.iter().map(|i| seats[*i].code.clone()).collect::<Vec<_>>();
+    let batches = |filter: Vec<(String, serde_json::Value)>, start: Page, batch| {
+        store
+            .stream_from::<Seat>(filter, start, batch)
+            .map(|b| b.unwrap().into_iter().map(|s| s.code).collect::<Vec<_>>())
+    };
+    // 7 in batches of 3: 3, 3, 1; an exact multiple ends with an empty read, not an empty batch.
+    let all: Vec<Vec<String>> = batches(vec![], Page::default(), 3).collect().await;
+    assert_eq!(all, vec![codes(&[0, 1, 2]), codes(&[3, 4, 5]), codes(&[6])]);
+    let exact: Vec<Vec<String>> = batches(vec![], Page::default(), 7).collect().await;
+    assert_eq!(exact, vec![codes(&[0, 1, 2, 3, 4, 5, 6])]);
+    let after = Page { after: Some(seats[4].id.as_str().to_owned()), ..Page::default() };
+    assert_eq!(batches(vec![], after, 2).concat().await, codes(&[5, 6]));
+    let held = Page { present: Some(("holder", true)), ..Page::default() };
+    assert_eq!(batches(vec![], held, 2).concat().await, codes(&[1, 2, 4, 5]));
+    let one = vec![("code".to_owned(), json!(seats[5].code))];
+    assert_eq!(batches(one, Page::default(), 2).concat().await, codes(&[5]));
+    let none = vec![("code".to_owned(), json!("nobody"))];
+    assert_eq!(batches(none, Page::default(), 2).count().await, 0, "no batch at all, not an empty one");
 }
 
 /// Drains `store` in batches of `batch`, marking each sent; the message ids in

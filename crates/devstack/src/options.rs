@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use common::config::{ConfigError, Env};
+use common::config::{ConfigError, Env, Secret};
 
 /// One process the stack runs, and the variable that names its port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,7 @@ const PASSTHROUGH: [&str; 12] = [
     "COOKIE_SECURE",
     "NATS_ACK_WAIT_SECONDS",
     "NATS_MAX_DELIVER",
+    "NATS_STREAM_MAX_BYTES",
     "PASSWORD_HASH_CONCURRENCY",
     "AUTH_RATE_PER_MINUTE",
     "TRUSTED_PROXY_HOPS",
@@ -80,6 +81,10 @@ pub struct Options {
     /// `DATABASE_URL`: a MongoDB base on which each service gets its own
     /// database; unset, each service keeps a SQLite file in `data_dir`.
     pub mongo_base: Option<String>,
+    /// `JWT_KEY` when set: every service signs and checks sessions with it
+    /// instead of the key kept in `data/jwt-key` (so a stack can share
+    /// sessions with another deployment, or a test can mint cookies).
+    pub jwt_key: Option<Secret>,
     /// `LOG_FORMAT` for the children (`pretty` unless set).
     pub log_format: String,
     /// Variables passed through to every child.
@@ -128,6 +133,7 @@ impl Options {
             redis_url: env.string_or("REDIS_URL", "redis://127.0.0.1:6379"),
             stripe,
             mongo_base,
+            jwt_key: env.get("JWT_KEY").map(Secret::new),
             log_format: env.string_or("LOG_FORMAT", "pretty"),
             passthrough,
         })
@@ -189,6 +195,15 @@ mod tests {
         assert_eq!(named.database_url("auth", data), "mongodb://u:p@h:1/run7_auth?replicaSet=rs0");
         let error = options("sqlite:/tmp/x.db").unwrap_err().to_string();
         assert!(error.contains("mongodb:// base"), "{error}");
+    }
+
+    #[test]
+    fn a_jwt_key_from_the_environment_is_used_and_never_shown() {
+        let options = |pairs| Options::from_env(&Env::from_pairs(pairs), Some("/bin".into()), None).unwrap();
+        assert!(options(vec![]).jwt_key.is_none());
+        let with_key = options(vec![("JWT_KEY", "from-the-environment")]);
+        assert_eq!(with_key.jwt_key.as_ref().map(Secret::expose), Some("from-the-environment"));
+        assert!(!format!("{with_key:?}").contains("from-the-environment"));
     }
 
     #[test]

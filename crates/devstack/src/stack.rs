@@ -117,7 +117,11 @@ impl Stack {
     /// Every service, with its store, the bus, the shared JWT key and, for
     /// payments, Stripe.
     fn start_services(&mut self, data_dir: &Path, run_dir: &Path, stripe: &Stripe) -> anyhow::Result<()> {
-        let jwt_key = jwt_key(data_dir)?;
+        // JWT_KEY from the environment wins over the key kept in data/.
+        let jwt_key = match &self.options.jwt_key {
+            Some(key) => key.expose().to_owned(),
+            None => jwt_key(data_dir)?,
+        };
         for service in SERVICES {
             let mut env = vec![
                 ("JWT_KEY".to_owned(), jwt_key.clone()),
@@ -144,7 +148,11 @@ impl Stack {
 
     /// The client, calling the API back through the gateway.
     fn start_client(&mut self, run_dir: &Path) -> anyhow::Result<()> {
-        let mut env = vec![("API_BASE_URL".to_owned(), format!("http://127.0.0.1:{}", self.options.port(&GATEWAY)))];
+        let mut env = vec![
+            ("API_BASE_URL".to_owned(), format!("http://127.0.0.1:{}", self.options.port(&GATEWAY))),
+            // Plain HTTP, as for auth's cookie: no HSTS for localhost.
+            ("COOKIE_SECURE".to_owned(), "false".to_owned()),
+        ];
         if let Some(site) = &self.options.site_dir {
             env.push(("SITE_DIR".to_owned(), absolute(site)?.display().to_string()));
         }

@@ -33,7 +33,7 @@ impl TestNats {
     /// Settings for a service under test: short ack wait, few deliveries, so
     /// redelivery and dead-lettering happen within a test's patience.
     pub fn settings(&self) -> NatsSettings {
-        NatsSettings { url: self.url(), ack_wait: std::time::Duration::from_secs(2), max_deliver: 5 }
+        NatsSettings { ack_wait: std::time::Duration::from_secs(2), max_deliver: 5, ..NatsSettings::new(self.url()) }
     }
 
     /// Stops the server, keeping its JetStream data.

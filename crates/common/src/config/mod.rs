@@ -114,6 +114,9 @@ impl Env {
             url: self.string_or("NATS_URL", "nats://127.0.0.1:4222"),
             ack_wait: Duration::from_secs(self.positive_int("NATS_ACK_WAIT_SECONDS", 5)?),
             max_deliver: self.positive_int("NATS_MAX_DELIVER", 20)?.min(i64::MAX as u64) as i64,
+            stream_max_bytes: self
+                .positive_int("NATS_STREAM_MAX_BYTES", DEFAULT_STREAM_MAX_BYTES as u64)?
+                .min(i64::MAX as u64) as i64,
         })
     }
 }
@@ -194,12 +197,24 @@ pub struct NatsSettings {
     pub ack_wait: Duration,
     /// Deliveries before a message is dead-lettered.
     pub max_deliver: i64,
+    /// The `TICKETING` stream's byte limit when this service creates it;
+    /// when full, new events are refused and stay in the outbox.
+    pub stream_max_bytes: i64,
 }
 
+/// `NATS_STREAM_MAX_BYTES`'s default: 1 GiB, half the NATS volume, so the
+/// stream fills (and refuses) before the disk does.
+pub const DEFAULT_STREAM_MAX_BYTES: i64 = 1 << 30;
+
 impl NatsSettings {
-    /// Settings for `url` with the contract's defaults (5 s, 20 deliveries).
+    /// Settings for `url` with the contract's defaults (5 s, 20 deliveries, 1 GiB).
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), ack_wait: Duration::from_secs(5), max_deliver: 20 }
+        Self {
+            url: url.into(),
+            ack_wait: Duration::from_secs(5),
+            max_deliver: 20,
+            stream_max_bytes: DEFAULT_STREAM_MAX_BYTES,
+        }
     }
 }
 

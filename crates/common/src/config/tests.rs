@@ -59,6 +59,11 @@ fn nats_settings_follow_the_contract() {
     let nats = Env::default().nats().unwrap();
     assert_eq!(nats.url, "nats://127.0.0.1:4222");
     assert_eq!((nats.ack_wait, nats.max_deliver), (Duration::from_secs(5), 20));
+    assert_eq!(nats.stream_max_bytes, 1 << 30);
+    let small = Env::from_pairs([("NATS_STREAM_MAX_BYTES", "4096")]).nats().unwrap();
+    assert_eq!(small.stream_max_bytes, 4096);
+    let zero = Env::from_pairs([("NATS_STREAM_MAX_BYTES", "0")]);
+    assert_eq!(zero.nats().unwrap_err().to_string(), "NATS_STREAM_MAX_BYTES must be a positive integer");
     let env =
         Env::from_pairs([("NATS_URL", "nats://n:4222"), ("NATS_ACK_WAIT_SECONDS", "2"), ("NATS_MAX_DELIVER", "3")]);
     let nats = env.nats().unwrap();

@@ -22,6 +22,7 @@ mod page;
 mod pending;
 mod replica;
 pub mod sqlite;
+mod stream;
 
 use std::sync::Arc;
 

@@ -1,6 +1,9 @@
-//! `GET /api/tickets`: every ticket (reserved and sold too), oldest first;
-//! or, with `?limit=N` (and optionally `after`, `status`, `userId`), one
-//! keyset page of them with a `Link: <…>; rel="next"` while more remain.
+//! `GET /api/tickets`: every ticket (reserved and sold too), oldest first,
+//! streamed from the store in batches (memory per request stays the same
+//! whatever the catalogue); or, with `?limit=N` (and optionally `after`,
+//! `status`, `userId`), one keyset page of them with a
+//! `Link: <…>; rel="next"` while more remain. The filters apply to the
+//! streamed list too.
 
 use std::collections::HashMap;
 
@@ -11,13 +14,16 @@ use axum::{
     response::{IntoResponse as _, Response},
 };
 use common::{ApiError, Result, store::Page};
+use futures::StreamExt as _;
 use serde_json::{Value, json};
 
-use super::view::TicketView;
+use super::{json_array::streamed, view::TicketView};
 use crate::{state::AppState, ticket::Ticket};
 
 /// The largest page a client may ask for.
 const MAX_LIMIT: usize = 100;
+/// Tickets read from the store per round trip while streaming the list.
+const STREAM_BATCH: usize = 256;
 
 /// Every ticket, or one keyset page of them.
 #[utoipa::path(
@@ -42,13 +48,9 @@ pub(crate) async fn list_tickets(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     // Never closed, so acquiring cannot fail. The permit is held until the
-    // JSON body is written: that is where most of the memory goes, and axum
-    // would otherwise serialise a returned `Json` after the permit is gone.
-    let _permit = state.list_permits.acquire().await.map_err(anyhow::Error::from)?;
-    if params.is_empty() {
-        let tickets = state.store.find::<Ticket>(&[]).await?;
-        return Ok(Json(tickets.into_iter().map(TicketView::from).collect::<Vec<_>>()).into_response());
-    }
+    // body is written (a streamed body takes it along), so at most this many
+    // lists are read at once.
+    let permit = state.list_permits.clone().acquire_owned().await.map_err(anyhow::Error::from)?;
     let limit = match params.get("limit") {
         Some(text) => Some(
             text.parse::<usize>()
@@ -71,26 +73,33 @@ pub(crate) async fn list_tickets(
         Some("sold") => Some(("sold", true)),
         Some(_) => return Err(ApiError::bad_request("Status must be available, reserved or sold")),
     };
-    // One more than asked tells whether a next page exists.
-    let page = Page {
-        after: params.get("after").map(|after| after.to_ascii_lowercase()),
-        limit: limit.map_or(usize::MAX >> 1, |n| n + 1),
-        present,
+    let after = params.get("after").map(|after| after.to_ascii_lowercase());
+    let Some(limit) = limit else {
+        let filter = filter.into_iter().map(|(field, value)| (field.to_owned(), value)).collect();
+        let start = Page { after, limit: STREAM_BATCH, present };
+        let batches = state
+            .store
+            .stream_from::<Ticket>(filter, start, STREAM_BATCH)
+            .map(|batch| batch.map(|tickets| tickets.into_iter().map(TicketView::from).collect::<Vec<_>>()));
+        return Ok(streamed(batches, permit));
     };
+    // One more than asked tells whether a next page exists.
+    let page = Page { after, limit: limit + 1, present };
     let mut tickets = state.store.find_page::<Ticket>(&filter, &page).await?;
-    let more = limit.is_some_and(|n| tickets.len() > n);
-    if let Some(n) = limit {
-        tickets.truncate(n);
-    }
+    let more = tickets.len() > limit;
+    tickets.truncate(limit);
     let next = match (more, tickets.last()) {
         (true, Some(last)) => Some(next_link(&params, last.id.as_str())),
         _ => None,
     };
     let body = Json(tickets.into_iter().map(TicketView::from).collect::<Vec<_>>());
-    Ok(match next {
+    // into_response serializes: the permit covers it.
+    let response = match next {
         Some(link) => ([(LINK, link)], body).into_response(),
         None => body.into_response(),
-    })
+    };
+    drop(permit);
+    Ok(response)
 }
 
 /// The next page's link: the same query with `after` moved on.

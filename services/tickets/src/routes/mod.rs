@@ -11,6 +11,7 @@
 
 mod create_ticket;
 mod fields;
+mod json_array;
 mod list_tickets;
 mod openapi;
 mod show_ticket;

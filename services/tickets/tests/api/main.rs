@@ -9,4 +9,5 @@ mod outbox;
 mod price_props;
 mod read;
 mod sold;
+mod stream;
 mod update;

@@ -19,18 +19,18 @@ use async_nats::{
     ConnectOptions, HeaderMap, ServerAddr,
     connection::State,
     jetstream::{
-        self, ErrorCode,
-        context::GetStreamErrorKind,
-        message::PublishMessage,
-        stream::{Config as StreamConfig, DiscardPolicy, RetentionPolicy, StorageType},
+        self, ErrorCode, context::GetStreamErrorKind, message::PublishMessage, stream::Config as StreamConfig,
     },
 };
 use bytes::Bytes;
 
+mod streams;
+
+use self::streams::is_stream_full;
+pub use self::streams::{dead_letter_stream, ticketing_stream};
 use crate::{
     backoff::DEPENDENCY,
     config::{NatsSettings, redact_url},
-    events::{DLQ_STREAM, DLQ_SUBJECTS, STREAM, STREAM_SUBJECTS},
     metrics::Metrics,
 };
 
@@ -95,7 +95,7 @@ impl Bus {
         if !self.is_connected() {
             anyhow::bail!("not connected to NATS");
         }
-        self.ensure_stream(ticketing_stream()).await?;
+        self.ensure_stream(ticketing_stream(self.inner.settings.stream_max_bytes)).await?;
         self.ensure_stream(dead_letter_stream()).await?;
         self.inner.prepared.store(true, Ordering::Release);
         Ok(())
@@ -168,7 +168,21 @@ impl Bus {
             .with_context(|| format!("cannot publish {subject}"))?;
         let (metrics, subject) = (self.inner.metrics.clone(), subject.to_owned());
         Ok(async move {
-            let ack = pending.await.with_context(|| format!("no PubAck for {subject}"))?;
+            let ack = match pending.await {
+                Ok(ack) => ack,
+                Err(error) if is_stream_full(&error) => {
+                    // Discard-new refused it: the caller keeps the event (the
+                    // relay leaves it in the outbox and retries with backoff).
+                    metrics.refused_stream_full(&subject);
+                    tracing::warn!(
+                        subject = %subject,
+                        error = %error,
+                        "stream is full (max_bytes); the event stays pending until space returns"
+                    );
+                    return Err(anyhow::Error::new(error).context(format!("stream full, {subject} refused")));
+                }
+                Err(error) => return Err(anyhow::Error::new(error).context(format!("no PubAck for {subject}"))),
+            };
             if !ack.duplicate {
                 metrics.published(&subject);
             }
@@ -185,11 +199,15 @@ impl Bus {
                 if existing.subjects != wanted.subjects
                     || existing.max_age != wanted.max_age
                     || existing.duplicate_window != wanted.duplicate_window
+                    || existing.max_bytes != wanted.max_bytes
+                    || existing.discard != wanted.discard
                 {
                     tracing::warn!(
                         stream = %name,
                         existing_subjects = ?existing.subjects,
                         wanted_subjects = ?wanted.subjects,
+                        existing_max_bytes = existing.max_bytes,
+                        wanted_max_bytes = wanted.max_bytes,
                         "stream exists with different settings; using it as it is"
                     );
                 }
@@ -208,32 +226,5 @@ impl Bus {
             }
             Err(error) => Err(error).with_context(|| format!("cannot look up stream {name}")),
         }
-    }
-}
-
-/// `TICKETING`: every event, kept 7 days, deduplicated over 120 s.
-pub fn ticketing_stream() -> StreamConfig {
-    StreamConfig {
-        name: STREAM.to_owned(),
-        subjects: STREAM_SUBJECTS.iter().map(|s| (*s).to_owned()).collect(),
-        storage: StorageType::File,
-        retention: RetentionPolicy::Limits,
-        discard: DiscardPolicy::Old,
-        max_age: Duration::from_secs(7 * 24 * 3600),
-        duplicate_window: Duration::from_secs(120),
-        ..Default::default()
-    }
-}
-
-/// `TICKETING_DLQ`: dead letters, kept 30 days.
-pub fn dead_letter_stream() -> StreamConfig {
-    StreamConfig {
-        name: DLQ_STREAM.to_owned(),
-        subjects: DLQ_SUBJECTS.iter().map(|s| (*s).to_owned()).collect(),
-        storage: StorageType::File,
-        retention: RetentionPolicy::Limits,
-        max_age: Duration::from_secs(30 * 24 * 3600),
-        duplicate_window: Duration::from_secs(120),
-        ..Default::default()
     }
 }
