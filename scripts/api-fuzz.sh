@@ -81,13 +81,16 @@ done
 grep -q "ticketing is running" "$log" || { tail -50 "$log" >&2; die "the stack was not ready within 2 minutes"; }
 
 url="http://127.0.0.1:${ports[0]}"
+# The live streams (contract 3.5) never end by design: nothing to fuzz there,
+# and a request would only wait out its timeout.
 say "schemathesis against $url ($examples examples per operation)"
 status=0
 TICKETING_URL="$url" PYTHONPATH="$PWD/tests/api-fuzz" SCHEMATHESIS_HOOKS=hooks \
   "$VENV/bin/schemathesis" run "$url/api/openapi.json" --url "$url" \
   --checks not_a_server_error,response_schema_conformance --max-response-time 2 \
   --max-examples "$examples" --generation-deterministic \
-  --request-timeout 10 --no-color || status=$?
+  --request-timeout 10 --no-color \
+  --exclude-path-regex '/updates$' || status=$?
 if [ "$status" -ne 0 ]; then
   say "the stack's log (last 80 lines):"
   tail -80 "$log" >&2
