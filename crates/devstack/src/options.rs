@@ -45,7 +45,7 @@ pub fn components() -> impl Iterator<Item = &'static Component> {
 }
 
 /// Variables handed through to the services unchanged when set.
-const PASSTHROUGH: [&str; 10] = [
+const PASSTHROUGH: [&str; 12] = [
     "EXPIRATION_WINDOW_SECONDS",
     "JWT_TTL_SECONDS",
     "RUST_LOG",
@@ -56,6 +56,9 @@ const PASSTHROUGH: [&str; 10] = [
     "PASSWORD_HASH_CONCURRENCY",
     "AUTH_RATE_PER_MINUTE",
     "TRUSTED_PROXY_HOPS",
+    // Traces (contract 8): where to export, and how often the batch goes.
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_BSP_SCHEDULE_DELAY",
 ];
 
 /// Everything the launcher needs to know.
