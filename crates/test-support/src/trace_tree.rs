@@ -77,7 +77,7 @@ mod tests {
         ];
         let text = render(&spans, "t1");
         let names: Vec<&str> = text.lines().skip(1).map(|line| line[12..].trim_end()).collect();
-        assert_eq!(names[0].trim_end_matches(|c: char| c.is_ascii_digit() || " .ms".contains(c)), "POST /api/orders");
+        assert!(names[0].starts_with("POST /api/orders "), "{text}");
         assert!(names[1].starts_with("  insert orders"), "{text}");
         assert!(names[2].starts_with("  publish order.created"), "{text}");
         assert!(names[3].starts_with("    handle order.created"), "{text}");
