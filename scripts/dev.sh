@@ -7,6 +7,11 @@
 #                              the cluster: DATABASE_URL (a mongodb:// base) when
 #                              set, else SecantusDB started here, keeping its
 #                              data in data/mongo (combine with --release)
+#   scripts/dev.sh --traces    also collect traces: every service exports its
+#                              spans to a local receiver that appends them to
+#                              data/traces.jsonl; print the latest purchase with
+#                              target/x86_64-unknown-linux-musl/debug/trace-tree
+#                              (--list for every trace id)
 #
 # It checks for the tools it needs and installs what is missing (apt as root,
 # rustup, cargo), or prints the exact command to run. Then it builds the
@@ -19,8 +24,9 @@
 # JWT_KEY (else the key kept in data/jwt-key), COOKIE_SECURE,
 # PASSWORD_HASH_CONCURRENCY, AUTH_RATE_PER_MINUTE, TRUSTED_PROXY_HOPS, RUST_LOG,
 # STRIPE_KEY, STRIPE_PUBLISHABLE_KEY, NATS_URL, NATS_STREAM_MAX_BYTES,
-# REDIS_URL, DATA_DIR, DATABASE_URL (a mongodb:// base), and the per-service
-# *_PORT variables.
+# REDIS_URL, DATA_DIR, DATABASE_URL (a mongodb:// base), OTEL_EXPORTER_OTLP_ENDPOINT
+# (your own collector, instead of --traces), OTEL_BSP_SCHEDULE_DELAY, and the
+# per-service *_PORT variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
@@ -30,11 +36,13 @@ source scripts/lib/mongo.sh
 profile=debug
 cargo_profile=()
 mongo=false
+traces=false
 for arg in "$@"; do
   case "$arg" in
     --release) profile=release; cargo_profile=(--release) ;;
     --mongo) mongo=true ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --traces) traces=true ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) die "unknown option $arg (try --help)" ;;
   esac
 done
@@ -62,16 +70,33 @@ if [ -f client/Cargo.toml ] && [ -x scripts/build-client.sh ]; then
   export SITE_DIR="target/site"
 fi
 
+cleanup=()
+if [ "$traces" = true ]; then
+  # The receiver and trace-tree are test-support binaries, built with the rest.
+  [ -x "$bin_dir/otlp-receiver" ] || die "$bin_dir/otlp-receiver is missing"
+  traces_port="${TRACES_PORT:-4318}"
+  mkdir -p "${DATA_DIR:-data}"
+  PORT="$traces_port" TRACES_FILE="${DATA_DIR:-data}/traces.jsonl" "$bin_dir/otlp-receiver" &
+  receiver_pid=$!
+  cleanup+=("kill $receiver_pid")
+  export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$traces_port"
+  export OTEL_BSP_SCHEDULE_DELAY="${OTEL_BSP_SCHEDULE_DELAY:-1000}"
+  say "traces go to ${DATA_DIR:-data}/traces.jsonl; print the latest with $bin_dir/trace-tree"
+fi
+
 if [ "$mongo" = true ] && [ -z "${DATABASE_URL:-}" ]; then
   mkdir -p "${DATA_DIR:-data}/mongo"
   start_secantus "${DATA_DIR:-data}/mongo" || die "SecantusDB did not start (see above)"
   export DATABASE_URL="$MONGO_URL"
   # Not exec: the server started here is stopped when the stack stops.
-  trap stop_secantus EXIT
+  cleanup+=(stop_secantus)
   say "starting ticketing (every service on its own database at $DATABASE_URL)"
-  "$bin_dir/devstack" --bin-dir "$bin_dir" "${site_args[@]}"
-  exit $?
+else
+  say "starting ticketing"
 fi
-
-say "starting ticketing"
-exec "$bin_dir/devstack" --bin-dir "$bin_dir" "${site_args[@]}"
+if [ "${#cleanup[@]}" -eq 0 ]; then
+  exec "$bin_dir/devstack" --bin-dir "$bin_dir" "${site_args[@]}"
+fi
+# Not exec: what was started here is stopped when the stack stops.
+trap 'for step in "${cleanup[@]}"; do $step || true; done' EXIT
+"$bin_dir/devstack" --bin-dir "$bin_dir" "${site_args[@]}"

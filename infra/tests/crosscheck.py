@@ -112,7 +112,8 @@ for _svc, _env in CREDENTIAL_ENV.items():
     REQUIRED_ENV[_svc] |= _env
 
 # §2.4: everything each binary reads. Anything else in its env is a typo.
-COMMON_ENV = {"PORT", "RUST_LOG", "LOG_FORMAT"}
+# Every binary reads the trace settings too (contract §8, "Traces").
+COMMON_ENV = {"PORT", "RUST_LOG", "LOG_FORMAT", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_BSP_SCHEDULE_DELAY"}
 NATS_ENV = {"NATS_URL", "NATS_ACK_WAIT_SECONDS", "NATS_MAX_DELIVER", "NATS_STREAM_MAX_BYTES"}
 READS_ENV: dict[str, set[str]] = {
     "auth": COMMON_ENV
@@ -157,6 +158,9 @@ SKAFFOLD_GLOB = "infra/k8s/*.yaml"
 BASE_KUSTOMIZATION = "infra/k8s/Kustomization"
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"}
 KNOWN_KINDS = WORKLOAD_KINDS | {
+    # The observability component's Prometheus Operator objects.
+    "ServiceMonitor",
+    "PrometheusRule",
     "Service",
     "Ingress",
     "ConfigMap",

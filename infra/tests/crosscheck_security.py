@@ -318,6 +318,14 @@ def expected_flows(objs: list[dict]) -> set[tuple[str, str, int]]:
                 flows.add((app, "fake-stripe", 3000))
             for url in re.findall(r"http://([a-z-]+):3000", str(env.get("API_ROUTES", ""))):
                 flows.add((app, url, 3000))
+            # The observability component: spans to the collector, which forwards them to Jaeger.
+            for host in re.findall(r"^http://([a-z-]+):4318$", str(env.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""))):
+                flows.add((app, host, 4318))
+        if app == "otel-collector":
+            flows.add(("otel-collector", "jaeger", 4317))
+        # The loadgen component drives the four API services directly.
+        if app == "loadgen":
+            flows |= {("loadgen", s, 3000) for s in ("auth", "tickets", "orders", "payments")}
         if w.get("kind") == "StatefulSet":
             args = (cc.containers(w)[0].get("args") or []) if cc.containers(w) else []
             if "--replSet" in args:
@@ -374,6 +382,16 @@ def check_network_policies(objs: list[dict], variant: str) -> list[str]:
                     edges |= {(ns, t, p) for t in targets for p in ports}
     scraped = {(SCRAPER_NS, s, 3000) for s in cc.SERVICES if s in {lab.get("app") for _, lab, _ in pods}}
     scraped |= {(SCRAPER_NS, "nats", 8222)}
+    # The observability component's prometheus-nats-exporter sidecar.
+    nats_ports = {
+        p.get("containerPort")
+        for _, lab, w in pods
+        if lab.get("app") == "nats"
+        for c in cc.containers(w)
+        for p in c.get("ports") or []
+    }
+    if 7777 in nats_ports:
+        scraped |= {(SCRAPER_NS, "nats", 7777)}
     edge_ns = {ns for ns, t, _ in edges if ns != SCRAPER_NS}
     if len(edge_ns) != 1:
         errors.append(f"{variant}: expected one edge namespace reaching the services, found {sorted(map(str, edge_ns))}")

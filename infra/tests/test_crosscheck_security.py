@@ -59,6 +59,21 @@ class Security(unittest.TestCase):
         self.without("base", "NetworkPolicy", "expiration-redis")
         self.assertFlags("block expiration -> expiration-redis:6379")
 
+    def test_the_load_generator_reaching_more_than_the_api(self) -> None:
+        for name, path in (("loadgen", ("egress", "to")), ("from-loadgen", None)):
+            spec = obj(self.inputs, "observability", "NetworkPolicy", name)["spec"]
+            selector = spec[path[0]][0][path[1]][0]["podSelector"] if path else spec["podSelector"]
+            selector["matchExpressions"][0]["values"].append("expiration")
+        self.assertFlags("observability: NetworkPolicies let loadgen reach expiration:3000")
+
+    def test_spans_that_cannot_reach_jaeger(self) -> None:
+        self.without("observability", "NetworkPolicy", "jaeger")
+        self.assertFlags("observability: NetworkPolicies block otel-collector -> jaeger:4317")
+
+    def test_the_nats_exporter_closed_to_the_scraper(self) -> None:
+        self.without("observability", "NetworkPolicy", "nats-exporter")
+        self.assertFlags("namespace monitoring cannot reach nats:7777")
+
     def test_the_nats_monitor_open_to_every_pod(self) -> None:
         del obj(self.inputs, "base", "NetworkPolicy", "nats-monitor")["spec"]["ingress"][0]["from"]
         self.assertFlags("NetworkPolicy/nats-monitor admits every source")

@@ -1,7 +1,8 @@
 // Validates the custom resources kubernetes-validate has no schema for — the
-// Gateway API's and cert-manager's — against their CRDs' OpenAPI schemas,
-// compiled into validators by the npm packages @kubernetes-models/gateway-api
-// and @kubernetes-models/cert-manager (versions in scripts/check-deploy.sh).
+// Gateway API's, cert-manager's and the Prometheus Operator's — against their
+// CRDs' OpenAPI schemas, compiled into validators by the npm packages
+// @kubernetes-models/gateway-api, @kubernetes-models/cert-manager and
+// @kubernetes-models/prometheus-operator (versions in scripts/check-deploy.sh).
 //
 //   node infra/tests/validate-crds.mjs NODE_MODULES OBJECTS.json...
 //
@@ -17,6 +18,7 @@ const [modules, ...files] = process.argv.slice(2);
 const models = {
   "gateway.networking.k8s.io/v1": ["gateway-api", ["Gateway", "GatewayClass", "HTTPRoute", "GRPCRoute"]],
   "cert-manager.io/v1": ["cert-manager", ["Certificate", "Issuer", "ClusterIssuer"]],
+  "monitoring.coreos.com/v1": ["prometheus-operator", ["ServiceMonitor", "PodMonitor", "PrometheusRule"]],
 };
 let failed = 0;
 let checked = 0;
@@ -24,7 +26,7 @@ for (const file of files) {
   for (const obj of JSON.parse(readFileSync(file, "utf8"))) {
     const group = models[obj.apiVersion];
     const where = `${path.basename(file, ".json")}: ${obj.kind}/${obj.metadata?.name}`;
-    if (!group && /gateway\.networking\.k8s\.io|cert-manager\.io/.test(obj.apiVersion)) {
+    if (!group && /gateway\.networking\.k8s\.io|cert-manager\.io|monitoring\.coreos\.com/.test(obj.apiVersion)) {
       console.error(`${where}: ${obj.apiVersion} is not a version this check knows`);
       failed++;
       continue;
@@ -47,5 +49,5 @@ for (const file of files) {
     }
   }
 }
-console.error(`    ${checked} Gateway API / cert-manager object(s) valid, ${failed} problem(s)`);
+console.error(`    ${checked} Gateway API / cert-manager / Prometheus Operator object(s) valid, ${failed} problem(s)`);
 process.exit(failed ? 1 : 0);

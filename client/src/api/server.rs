@@ -1,6 +1,8 @@
 //! Calls made while rendering on the server: to `API_BASE_URL`, as the
 //! visitor (their `Cookie`), for the site they asked for (their `Host`, which
-//! an ingress routes on), tagged with their request id.
+//! an ingress routes on), tagged with their request id and carrying their
+//! trace context (`traceparent`, contract §8 "Traces"), so the API's spans
+//! join the visitor's trace.
 
 use std::time::Duration;
 
@@ -12,7 +14,8 @@ use serde_json::Value;
 use super::{Failure, Reply};
 
 /// Headers copied from the visitor's request to the API call.
-const FORWARDED: [HeaderName; 3] = [header::COOKIE, header::HOST, HeaderName::from_static("x-request-id")];
+const FORWARDED: [HeaderName; 4] =
+    [header::COOKIE, header::HOST, HeaderName::from_static("x-request-id"), HeaderName::from_static("traceparent")];
 
 /// Where the API is, and the pooled HTTP client: provided to every render.
 #[derive(Clone, Debug)]

@@ -26,6 +26,7 @@ use crate::{
     extract::MAX_BODY_BYTES,
     metrics::{self, Metrics},
     readiness::{self, Readiness},
+    telemetry::trace,
 };
 
 /// The request id header, read from the caller or generated, and echoed.
@@ -77,10 +78,23 @@ pub fn app(api: Router, readiness: Readiness, metrics: Metrics) -> App {
     NormalizePathLayer::trim_trailing_slash().layer(router)
 }
 
+/// The request's span, named `<METHOD> <route>` in traces, continuing the
+/// caller's `traceparent` (the gateway's or the client's) when it sends one.
 fn request_span(request: &Request) -> tracing::Span {
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
-    let request_id = request.headers().get(REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    tracing::info_span!("request", method = %request.method(), route, request_id)
+    let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok());
+    let request_id = header(REQUEST_ID.as_str()).unwrap_or_default();
+    let span = tracing::info_span!(
+        "request",
+        otel.name = format!("{} {route}", request.method()),
+        otel.kind = "server",
+        method = %request.method(),
+        route,
+        request_id,
+        trace_id = tracing::field::Empty,
+    );
+    trace::continue_trace(&span, header(trace::TRACEPARENT));
+    span
 }
 
 /// The socket address a test or a log line should use for `listener`.

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
+use crate::timestamp::Timestamp;
+
 /// A 24-hex ObjectId, always stored lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectId(String);
@@ -27,6 +29,13 @@ impl ObjectId {
     /// The lower-case hex form.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// When it was generated: an ObjectId starts with its creation time in
+    /// Unix seconds (so the age of a document needs no extra field).
+    pub fn created_at(&self) -> Timestamp {
+        let seconds = u32::from_str_radix(&self.0[..8], 16).unwrap_or_default();
+        Timestamp::from_unix_millis(i64::from(seconds) * 1000).unwrap_or_else(Timestamp::now)
     }
 }
 
@@ -60,6 +69,15 @@ mod tests {
         assert_eq!(first.as_str().len(), 24);
         assert!(first.as_str().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert!(first < second, "ids from one process sort in creation order");
+    }
+
+    #[test]
+    fn an_id_knows_the_second_it_was_made() {
+        let before = Timestamp::now().unix_millis() / 1000;
+        let made = ObjectId::generate().created_at().unix_millis() / 1000;
+        assert!((before..=before + 1).contains(&made), "{made} not at {before}");
+        let fixed = ObjectId::parse("6561a1d2e3f4a5b6c7d8e9f0").unwrap();
+        assert_eq!(fixed.created_at().unix_millis(), 0x6561_a1d2_i64 * 1000);
     }
 
     #[test]

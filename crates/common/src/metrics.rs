@@ -2,7 +2,7 @@
 //! services in one test process keep separate counts).
 
 use std::{
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, atomic::AtomicU64},
     time::Duration,
 };
 
@@ -55,6 +55,9 @@ impl MetricConstructor<Histogram> for LatencyBuckets {
         Histogram::new(exponential_buckets(0.0005, 2.0, 14))
     }
 }
+
+/// A gauge of a fractional quantity (seconds), as services register it.
+pub type FloatGauge = Gauge<f64, AtomicU64>;
 
 /// The service's metrics. Cheap to clone.
 #[derive(Clone)]
@@ -155,6 +158,29 @@ impl Metrics {
         gauge
     }
 
+    /// Registers a service-specific gauge in seconds (or any fractional
+    /// quantity), exported under `name` as is.
+    pub fn gauge_f64(&self, name: &str, help: &str) -> FloatGauge {
+        let gauge = FloatGauge::default();
+        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
+            name,
+            help,
+            gauge.clone(),
+        );
+        gauge
+    }
+
+    /// Registers a service-specific histogram with the given bucket bounds.
+    pub fn histogram(&self, name: &str, help: &str, buckets: impl Iterator<Item = f64>) -> Histogram {
+        let histogram = Histogram::new(buckets);
+        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
+            name,
+            help,
+            histogram.clone(),
+        );
+        histogram
+    }
+
     pub(crate) fn record_request(&self, method: &str, route: &str, status: u16, latency: Duration) {
         let (method, route) = (method.to_owned(), route.to_owned());
         self.inner
@@ -224,4 +250,24 @@ fn method_label(method: &http::Method) -> &'static str {
 /// `GET /metrics`.
 pub(crate) async fn serve(State(metrics): State<Metrics>) -> impl IntoResponse {
     ([(http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_gauges_and_histograms_are_exported_under_their_names() {
+        let metrics = Metrics::new();
+        let oldest = metrics.gauge_f64("work_oldest_seconds", "Age of the oldest unfinished work");
+        let late = metrics.histogram("work_lateness_seconds", "How late work ran", [0.1, 1.0].into_iter());
+        oldest.set(12.5);
+        late.observe(0.05);
+        late.observe(3.0);
+        let text = metrics.render();
+        assert!(text.contains("work_oldest_seconds 12.5"), "{text}");
+        assert!(text.contains("work_lateness_seconds_bucket{le=\"0.1\"} 1"), "{text}");
+        assert!(text.contains("work_lateness_seconds_bucket{le=\"+Inf\"} 2"), "{text}");
+        assert!(text.contains("work_lateness_seconds_count 2"), "{text}");
+    }
 }

@@ -10,11 +10,16 @@
 //! stored are dropped by the stream's duplicate window, as after a crash
 //! between publish and mark. While NATS is down it backs off and keeps the
 //! events.
+//!
+//! Each publish is a span, `publish <subject>`, continuing the trace stored
+//! with the event (contract 8, Traces), from the send to its PubAck; the bus puts its
+//! context in the message's `traceparent` header.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use async_nats::HeaderMap;
 
@@ -23,6 +28,7 @@ use crate::{
     bus::Bus,
     metrics::Metrics,
     store::{PendingEvent, Store},
+    telemetry::trace,
 };
 
 /// Events read from the outbox, and in flight to NATS, per round trip.
@@ -93,8 +99,21 @@ async fn publish_batch(bus: &Bus, batch: &[PendingEvent]) -> (usize, Option<anyh
     let mut failure = None;
     for pending in batch {
         let event = &pending.event;
-        match bus.send(&event.subject, &event.message_id, Bytes::from(event.payload.clone()), HeaderMap::new()).await {
-            Ok(ack) => acks.push(ack),
+        let span = tracing::info_span!(
+            parent: None,
+            "publish",
+            otel.name = format!("publish {}", event.subject),
+            otel.kind = "producer",
+            subject = %event.subject,
+            trace_id = tracing::field::Empty,
+        );
+        trace::continue_trace(&span, event.traceparent.as_deref());
+        let payload = Bytes::from(event.payload.clone());
+        let sent =
+            bus.send(&event.subject, &event.message_id, payload, HeaderMap::new()).instrument(span.clone()).await;
+        match sent {
+            // The span ends with its PubAck.
+            Ok(ack) => acks.push(ack.instrument(span)),
             Err(error) => {
                 failure = Some(error);
                 break;

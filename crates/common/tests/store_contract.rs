@@ -63,6 +63,7 @@ fn event(message_id: &str) -> Outgoing {
         subject: "ticket.updated".into(),
         message_id: message_id.into(),
         payload: format!("{{\"m\":\"{message_id}\"}}"),
+        traceparent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
     }
 }
 
@@ -232,7 +233,7 @@ async fn events_are_written_with_their_change_and_only_with_it(store: Store) {
     assert_eq!(pending_ids(&store).await, vec!["e1", "e2", "e3"], "pending in write order");
     assert_eq!(store.pending_count().await.unwrap(), 3);
     let pending = store.pending_events(10).await.unwrap();
-    assert_eq!(pending[2].event, event("e3"), "subject and payload are kept exactly");
+    assert_eq!(pending[2].event, event("e3"), "subject, payload and trace context are kept exactly");
 }
 
 async fn sent_events_are_not_pending_any_more(store: Store) {

@@ -59,6 +59,9 @@ const PASSTHROUGH: [&str; 12] = [
     "PASSWORD_HASH_CONCURRENCY",
     "AUTH_RATE_PER_MINUTE",
     "TRUSTED_PROXY_HOPS",
+    // Traces (contract 8): where to export, and how often the batch goes.
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_BSP_SCHEDULE_DELAY",
 ];
 
 /// Everything the launcher needs to know.

@@ -18,12 +18,18 @@ use common::{
     id::ObjectId,
     timestamp::Timestamp,
 };
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::{counter::Counter, histogram::Histogram};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 /// The task metadata key carrying the exact due instant (Unix milliseconds).
 pub const DUE_AT: &str = "expiresAtMillis";
+/// The task metadata key carrying the scheduling listener's `traceparent`.
+pub const TRACE: &str = "traceparent";
+
+/// `expiration_lateness_seconds` buckets: 5 ms to a minute (the alert is at 1 s).
+pub const LATENESS_BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 60.0];
 
 /// Publish retries: 100 ms doubling, capped at 30 s.
 pub const PUBLISH_RETRY: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
@@ -43,13 +49,27 @@ pub struct JobContext {
     pub bus: Bus,
     /// `expiration_jobs_run_total`.
     pub runs: Counter,
+    /// `expiration_lateness_seconds`: from the due instant to the ack.
+    pub lateness: Histogram,
     /// Cancelled when the service stops.
     pub shutdown: CancellationToken,
 }
 
-/// Runs one due job: waits for its exact instant, then publishes until acked.
-#[tracing::instrument(name = "job", skip_all, fields(order_id = %job.order_id))]
+/// Runs one due job: waits for its exact instant, then publishes until acked,
+/// in a span continuing the trace of the `order.created` that scheduled it.
 pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobContext>) -> Result<(), BoxDynError> {
+    let span = tracing::info_span!(
+        parent: None,
+        "job",
+        otel.name = "expiration job",
+        order_id = %job.order_id,
+        trace_id = tracing::field::Empty,
+    );
+    common::telemetry::trace::continue_trace(&span, metadata.get(TRACE));
+    run_due(job, metadata, context).instrument(span).await
+}
+
+async fn run_due(job: ExpirationJob, metadata: MetadataStore, context: Data<JobContext>) -> Result<(), BoxDynError> {
     let due = metadata.get(DUE_AT).and_then(|millis| millis.parse().ok()).and_then(Timestamp::from_unix_millis);
     if let Some(due) = due {
         // Fetched up to a second early (whole-second scheduling): wait it out.
@@ -68,6 +88,12 @@ pub async fn run(job: ExpirationJob, metadata: MetadataStore, context: Data<JobC
         {
             Ok(_) => {
                 context.runs.inc();
+                // Measured to the ack, so a slow or failing publish counts
+                // as late too: that is what the buyer waits for.
+                if let Some(due) = due {
+                    let late_millis = Timestamp::now().unix_millis() - due.unix_millis();
+                    context.lateness.observe(late_millis.max(0) as f64 / 1000.0);
+                }
                 tracing::info!("expiration published");
                 return Ok(());
             }

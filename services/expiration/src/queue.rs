@@ -24,7 +24,7 @@ use common::{id::ObjectId, timestamp::Timestamp};
 use prometheus_client::metrics::counter::Counter;
 use tokio::sync::OnceCell;
 
-use crate::job::{DUE_AT, ExpirationJob};
+use crate::job::{DUE_AT, ExpirationJob, TRACE};
 
 /// The apalis queue name (a Redis key prefix).
 pub const QUEUE: &str = "ticketing:expiration";
@@ -108,6 +108,10 @@ impl Queue {
         let payload = serde_json::to_vec(&ExpirationJob { order_id: order.clone() })?;
         let mut metadata = MetadataStore::new();
         metadata.insert(DUE_AT, expires_at.unix_millis().to_string())?;
+        // The listener's trace goes with the job, so its run continues it.
+        if let Some(traceparent) = common::telemetry::trace::current_traceparent() {
+            metadata.insert(TRACE, traceparent)?;
+        }
         let run_at = u64::try_from(expires_at.unix_millis().div_euclid(1000)).unwrap_or(0);
         let task = TaskBuilder::new(payload)
             .idempotency_key(order.as_str())

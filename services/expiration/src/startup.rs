@@ -2,7 +2,14 @@
 
 use common::{backoff::retry_until_done, bus::Bus, runtime::Service};
 
-use crate::{cleaner, config::Settings, job::JobContext, listeners, queue::Queue, worker};
+use crate::{
+    cleaner,
+    config::Settings,
+    job::{self, JobContext},
+    listeners,
+    queue::Queue,
+    worker,
+};
 
 /// The expiration service: [`Application::build`] gives it bound and ready to run, as a
 /// [`Service`] (its `port()`, then `run_until_stopped(shutdown)`).
@@ -15,6 +22,11 @@ impl Application {
         let metrics = service.metrics().clone();
         let scheduled = metrics.counter("expiration_jobs_scheduled", "Expiration jobs added to the queue");
         let runs = metrics.counter("expiration_jobs_run", "Expiration jobs that published their event");
+        let lateness = metrics.histogram(
+            "expiration_lateness_seconds",
+            "How long after its due instant each expiration was published",
+            job::LATENESS_BUCKETS.into_iter(),
+        );
         let queue = Queue::new(&settings.redis_url, Queue::default_config(), scheduled)?;
         let bus = Bus::connect(&settings.nats, "expiration", metrics).await?;
         let service = service.bus(&bus);
@@ -34,7 +46,7 @@ impl Application {
                 Ok(())
             })
             .task("expiration worker", move |shutdown| {
-                let context = JobContext { bus, runs, shutdown: shutdown.clone() };
+                let context = JobContext { bus, runs, lateness, shutdown: shutdown.clone() };
                 worker::run(working, context, worker_name, shutdown)
             })
             .task("expiration cleaner", move |shutdown| cleaner::run(cleaning, shutdown))

@@ -12,10 +12,14 @@
 //! version-checked update, delivering is idempotent (unique indexes on the
 //! payment's order and the refund's charge), and refunds carry an
 //! idempotency key.
+//!
+//! After each pass it sets `payments_unsettled_oldest_seconds`, the age of
+//! the oldest attempt still pending or charged, which the "reconciliation
+//! pending over 5 min" alert reads: a healthy reconciler keeps it near zero.
 
 use std::{collections::HashSet, future::Future, time::Duration};
 
-use common::id::ObjectId;
+use common::{id::ObjectId, metrics::FloatGauge, timestamp::Timestamp};
 use serde_json::json;
 
 use crate::{
@@ -28,9 +32,9 @@ use crate::{
 /// How often the reconciler looks.
 pub const EVERY: Duration = Duration::from_secs(2);
 
-/// Runs passes until `shutdown` resolves. Failures are logged and retried
-/// on the next pass, never fatal.
-pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+/// Runs passes until `shutdown` resolves, setting `oldest` (seconds) after
+/// each. Failures are logged and retried on the next pass, never fatal.
+pub async fn run(state: AppState, oldest: FloatGauge, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     tokio::pin!(shutdown);
     let mut charged_before = HashSet::new();
     loop {
@@ -42,7 +46,26 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) -> anyhow:
             Ok(charged) => charged_before = charged,
             Err(error) => tracing::warn!(%error, "reconciler pass failed; retrying"),
         }
+        match oldest_unsettled(&state).await {
+            Ok(age) => {
+                oldest.set(age.as_secs_f64());
+            }
+            Err(error) => tracing::warn!(%error, "cannot measure the unsettled attempts"),
+        }
     }
+}
+
+/// The age of the oldest attempt not yet settled (zero when none is): an
+/// attempt's id carries its creation second.
+pub async fn oldest_unsettled(state: &AppState) -> anyhow::Result<Duration> {
+    let now = Timestamp::now().unix_millis();
+    let mut oldest = 0_i64;
+    for unsettled in [AttemptState::Pending, AttemptState::Charged] {
+        for attempt in state.store.find::<Attempt>(&[("state", json!(unsettled))]).await? {
+            oldest = oldest.max(now - attempt.id.created_at().unix_millis());
+        }
+    }
+    Ok(Duration::from_millis(u64::try_from(oldest).unwrap_or_default()))
 }
 
 /// One pass over everything unsettled. A charged attempt is delivered only

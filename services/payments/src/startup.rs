@@ -31,9 +31,14 @@ impl Application {
             stripe: StripeGateway::new(&settings.stripe)?,
         };
         let reconciling = state.clone();
+        let oldest = service
+            .metrics()
+            .gauge_f64("payments_unsettled_oldest_seconds", "Age of the oldest payment attempt not yet settled");
         Ok(service
             .listener(listeners::listener(), state.clone())
-            .task("reconciler", move |shutdown| reconciler::run(reconciling, async move { shutdown.cancelled().await }))
+            .task("reconciler", move |shutdown| {
+                reconciler::run(reconciling, oldest, async move { shutdown.cancelled().await })
+            })
             .routes(routes::router(state)))
     }
 }

@@ -32,6 +32,7 @@ use crate::{
     backoff::DEPENDENCY,
     config::{NatsSettings, redact_url},
     metrics::Metrics,
+    telemetry::trace::{TRACEPARENT, current_traceparent},
 };
 
 /// A NATS connection with JetStream. Cheap to clone.
@@ -159,6 +160,14 @@ impl Bus {
         payload: Bytes,
         headers: HeaderMap,
     ) -> anyhow::Result<impl Future<Output = anyhow::Result<bool>> + Send + 'static> {
+        let mut headers = headers;
+        // The publishing span's trace context (a relay's publish span, an
+        // expiration job): the listener's span continues it (contract 8, Traces).
+        if headers.get(TRACEPARENT).is_none()
+            && let Some(traceparent) = current_traceparent()
+        {
+            headers.insert(TRACEPARENT, traceparent.as_str());
+        }
         let message = PublishMessage::build().payload(payload).headers(headers).message_id(message_id);
         let pending = self
             .inner

@@ -56,15 +56,20 @@ pub struct Outgoing {
     pub message_id: String,
     /// The JSON payload.
     pub payload: String,
+    /// The W3C trace context of the change that caused it (contract 8, Traces),
+    /// kept with it in the outbox so its publish continues the trace.
+    pub traceparent: Option<String>,
 }
 
 impl Outgoing {
-    /// Serializes `event` with its subject and message id.
+    /// Serializes `event` with its subject and message id, in the trace of
+    /// the current span (none when traces are off).
     pub fn of<E: Event>(event: &E) -> Self {
         Self {
             subject: E::SUBJECT.to_owned(),
             message_id: event.message_id(),
             payload: serde_json::to_string(event).expect("event payloads always serialize"),
+            traceparent: crate::telemetry::trace::current_traceparent(),
         }
     }
 }

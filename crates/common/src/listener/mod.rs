@@ -36,6 +36,7 @@ use crate::{
     events::{Event, STREAM},
     metrics::Metrics,
     readiness::Readiness,
+    telemetry::trace,
     timestamp::Timestamp,
 };
 
@@ -213,12 +214,21 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
 
     async fn process(&self, bus: &Bus, state: &S, metrics: &Metrics, message: Message) {
         let delivery = Delivery::of(&message);
+        // A root of its own, continuing the publisher's trace from the
+        // message's `traceparent` header (contract 8, Traces), not the listener's.
         let span = tracing::info_span!(
+            parent: None,
             "event",
+            otel.name = format!("handle {}", message.subject),
+            otel.kind = "consumer",
+            durable = self.durable,
             subject = %message.subject,
             stream_sequence = delivery.stream_sequence,
-            deliveries = delivery.count
+            deliveries = delivery.count,
+            trace_id = tracing::field::Empty,
         );
+        let traceparent = message.headers.as_ref().and_then(|headers| headers.get(trace::TRACEPARENT));
+        trace::continue_trace(&span, traceparent.map(async_nats::HeaderValue::as_str));
         async {
             let decision = self.decide(state.clone(), message.subject.as_str(), &message.payload).await;
             let settlement = Settlement::of(decision, delivery.count, bus.settings().max_deliver);

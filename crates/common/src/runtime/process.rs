@@ -38,7 +38,7 @@ where
     B: AsyncFnOnce(A) -> anyhow::Result<Service>,
 {
     let env = Env::from_process();
-    telemetry::init(name, &env);
+    let _traces = telemetry::init(name, &env);
     let settings = match settings(&env) {
         Ok(settings) => settings,
         Err(error) => {

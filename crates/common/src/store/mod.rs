@@ -105,6 +105,7 @@ impl Store {
     }
 
     /// Inserts `doc` and its `events` atomically.
+    #[tracing::instrument(name = "store write", skip_all, fields(otel.name = format!("insert {}", D::COLLECTION.name)))]
     pub async fn insert<D: Document>(&self, doc: &D, events: &[Outgoing]) -> Result<(), StoreError> {
         let (spec, raw) = (&D::COLLECTION, to_raw(doc)?);
         match &self.backend {
@@ -162,6 +163,7 @@ impl Store {
     /// `doc.version() - 1`, writing `events` in the same atomic step.
     /// `Ok(false)` means another writer got there first (or the document is
     /// gone): re-read and decide again.
+    #[tracing::instrument(name = "store write", skip_all, fields(otel.name = format!("update {}", D::COLLECTION.name)))]
     pub async fn update<D: Document>(&self, doc: &D, events: &[Outgoing]) -> Result<bool, StoreError> {
         let (spec, raw, expected) = (&D::COLLECTION, to_raw(doc)?, doc.version() - 1);
         let applied = match &self.backend {

@@ -57,6 +57,11 @@ pub async fn start_with_window(seconds: &str) -> Running {
 /// `MONGO_URL`, as `scripts/dev.sh --mongo` does), with a reservation window
 /// of `seconds`.
 pub async fn start_on(backend: Backend, seconds: &str) -> Running {
+    start_with(backend, seconds, &[]).await
+}
+
+/// [`start_on`] with `extra` settings for every process.
+pub async fn start_with(backend: Backend, seconds: &str, extra: &[(&str, &str)]) -> Running {
     let data = tempfile::tempdir().unwrap();
     let database = match backend {
         Backend::Sqlite => String::new(),
@@ -74,6 +79,7 @@ pub async fn start_on(backend: Backend, seconds: &str) -> Running {
     // stack, not auth's hostile-load limits (auth's own tests cover those).
     pairs.extend([("AUTH_RATE_PER_MINUTE", "0"), ("PASSWORD_HASH_CONCURRENCY", "64")]);
     pairs.push(("DATABASE_URL", database.as_str()));
+    pairs.extend(extra.iter().copied());
     let options = Options::from_env(&Env::from_pairs(pairs), Some(bin_dir()), Some(data.path().to_path_buf())).unwrap();
     let stack = Stack::start(options).await.expect("the stack starts");
     let gateway = ports.iter().find(|(name, _)| *name == "PORT").unwrap().1.clone();

@@ -9,7 +9,7 @@ use common::config::Env;
 #[tokio::main]
 async fn main() -> ExitCode {
     let env = Env::from_process();
-    common::telemetry::init("fake-stripe", &env);
+    let _traces = common::telemetry::init("fake-stripe", &env);
     let Ok(Ok(port)) = env.positive_int("PORT", 3007).map(u16::try_from) else {
         eprintln!("PORT must be a positive integer");
         return ExitCode::from(1);

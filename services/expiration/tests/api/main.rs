@@ -4,4 +4,5 @@
 mod cleanup;
 mod helpers;
 mod jobs;
+mod lateness;
 mod resilience;

@@ -9,4 +9,5 @@ mod provider_failures;
 mod reconciler;
 mod refusals;
 mod replica;
+mod unsettled_metric;
 mod validation;

@@ -107,8 +107,14 @@ impl MongoStore {
     }
 }
 
+/// An outbox element; `traceparent` only when the event has one (traces on).
 pub(super) fn outbox_entry(seq: i64, event: &Outgoing) -> Document {
-    doc! { "seq": seq, "subject": &event.subject, "messageId": &event.message_id, "payload": &event.payload }
+    let mut entry =
+        doc! { "seq": seq, "subject": &event.subject, "messageId": &event.message_id, "payload": &event.payload };
+    if let Some(traceparent) = &event.traceparent {
+        entry.insert("traceparent", traceparent);
+    }
+    entry
 }
 
 /// Reserves `count` sequence numbers; the answer holds the last one.
@@ -177,8 +183,12 @@ pub(super) fn pending_from(collection: &str, document: &Document) -> Result<Vec<
                 entry.get_str(key).map(str::to_owned).with_context(|| format!("outbox entry without {key}"))
             };
             let seq = entry.get_i64("seq").context("outbox entry without seq")?;
-            let event =
-                Outgoing { subject: text("subject")?, message_id: text("messageId")?, payload: text("payload")? };
+            let event = Outgoing {
+                subject: text("subject")?,
+                message_id: text("messageId")?,
+                payload: text("payload")?,
+                traceparent: entry.get_str("traceparent").ok().map(str::to_owned),
+            };
             let key = PendingKey(Location::Mongo { collection: collection.to_owned(), id: id.to_owned() });
             Ok((seq, PendingEvent { key, event }))
         })

@@ -34,7 +34,12 @@ fn raw(value: serde_json::Value) -> RawDoc {
 }
 
 fn event(message_id: &str) -> Outgoing {
-    Outgoing { subject: "order.created".into(), message_id: message_id.into(), payload: "{\"id\":\"x\"}".into() }
+    Outgoing {
+        subject: "order.created".into(),
+        message_id: message_id.into(),
+        payload: "{\"id\":\"x\"}".into(),
+        traceparent: None,
+    }
 }
 
 #[test]
@@ -160,4 +165,16 @@ fn pending_entries_carry_their_owner_and_order() {
         vec![(9, "b"), (3, "a")]
     );
     assert_eq!(pending[0].1.key, PendingKey(Location::Mongo { collection: "tickets".into(), id: "t1".into() }));
+}
+
+#[test]
+fn an_outbox_entry_keeps_the_trace_context_only_when_there_is_one() {
+    let mut traced = event("m1");
+    traced.traceparent = Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into());
+    let entry = outbox_entry(3, &traced);
+    assert_eq!(entry.get_str("traceparent").unwrap(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    assert!(!outbox_entry(4, &event("m2")).contains_key("traceparent"));
+    let owner = doc! { "_id": "t1", "_outbox": [entry] };
+    let read = pending_from("tickets", &owner).unwrap();
+    assert_eq!(read[0].1.event, traced);
 }

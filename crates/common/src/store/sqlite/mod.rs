@@ -60,6 +60,7 @@ impl SqliteStore {
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.busy_timeout(std::time::Duration::from_secs(5))?;
         writer.execute_batch(&schema_sql(collections)?).context("cannot create the SQLite schema")?;
+        outbox::migrate(&writer).context("cannot add the outbox's traceparent column")?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),

@@ -1,4 +1,5 @@
-//! Logging: `tracing` to stdout, JSON lines by default, pretty for humans.
+//! Logging: `tracing` to stdout, JSON lines by default, pretty for humans;
+//! and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, traces ([`trace`]).
 //!
 //! The JSON lines carry the contract's top-level fields: `timestamp`, `level`,
 //! `target`, `message`, `service`, plus every field of the enclosing spans
@@ -24,11 +25,26 @@ use tracing_subscriber::{
 
 use crate::{config::Env, timestamp::Timestamp};
 
+pub mod trace;
+
 /// Installs the global subscriber for a service binary, from `RUST_LOG`
-/// (default `info`) and `LOG_FORMAT` (`json`, or `pretty`).
-pub fn init(service: &'static str, env: &Env) {
+/// (default `info`), `LOG_FORMAT` (`json`, or `pretty`) and
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` (unset: no tracing layer at all, so spans
+/// cost what they did before). Keep the returned guard until the process
+/// ends: dropping it flushes the spans still buffered.
+pub fn init(service: &'static str, env: &Env) -> trace::Guard {
     let filter = EnvFilter::try_new(env.string_or("RUST_LOG", "info")).unwrap_or_else(|_| EnvFilter::new("info"));
-    let registry = tracing_subscriber::registry().with(filter);
+    let (otel, guard) = match env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
+        Some(endpoint) => match trace::provider(service, endpoint) {
+            Ok(provider) => (Some(trace::layer(&provider)), trace::Guard(Some(provider))),
+            Err(error) => {
+                eprintln!("traces off: cannot export to {endpoint}: {error:#}");
+                (None, trace::Guard(None))
+            }
+        },
+        None => (None, trace::Guard(None)),
+    };
+    let registry = tracing_subscriber::registry().with(filter).with(otel);
     let installed = if env.get("LOG_FORMAT") == Some("pretty") {
         registry.with(tracing_subscriber::fmt::layer().compact()).try_init()
     } else {
@@ -36,6 +52,7 @@ pub fn init(service: &'static str, env: &Env) {
     };
     // A second init (tests starting several apps) keeps the first subscriber.
     drop(installed);
+    guard
 }
 
 /// A layer writing one JSON object per event.
