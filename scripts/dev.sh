@@ -42,7 +42,7 @@ for arg in "$@"; do
     --release) profile=release; cargo_profile=(--release) ;;
     --mongo) mongo=true ;;
     --traces) traces=true ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) die "unknown option $arg (try --help)" ;;
   esac
 done

@@ -36,6 +36,8 @@ pub struct Running {
     pub stack: Stack,
     /// The launcher's private NATS.
     pub nats_url: String,
+    /// The launcher's private Redis.
+    pub redis_url: String,
     /// Every port variable and its value.
     pub ports: Vec<(&'static str, String)>,
     pub api: ApiClient,
@@ -87,6 +89,7 @@ pub async fn start_with(backend: Backend, seconds: &str, extra: &[(&str, &str)])
     Running {
         stack,
         nats_url: nats.clone(),
+        redis_url: redis.clone(),
         ports: ports.clone(),
         api: ApiClient::new(format!("http://127.0.0.1:{gateway}")),
         fake_stripe: format!("http://127.0.0.1:{fake}"),
