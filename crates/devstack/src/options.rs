@@ -45,7 +45,7 @@ pub fn components() -> impl Iterator<Item = &'static Component> {
 }
 
 /// Variables handed through to the services unchanged when set.
-const PASSTHROUGH: [&str; 12] = [
+const PASSTHROUGH: [&str; 15] = [
     "EXPIRATION_WINDOW_SECONDS",
     "EXPIRY_SWEEP_SECONDS",
     "EXPIRY_GRACE_SECONDS",
