@@ -36,6 +36,8 @@ pub struct Running {
     pub stack: Stack,
     /// The launcher's private NATS.
     pub nats_url: String,
+    /// The launcher's private Redis.
+    pub redis_url: String,
     /// Every port variable and its value.
     pub ports: Vec<(&'static str, String)>,
     pub api: ApiClient,
@@ -57,6 +59,11 @@ pub async fn start_with_window(seconds: &str) -> Running {
 /// `MONGO_URL`, as `scripts/dev.sh --mongo` does), with a reservation window
 /// of `seconds`.
 pub async fn start_on(backend: Backend, seconds: &str) -> Running {
+    start_with(backend, seconds, &[]).await
+}
+
+/// [`start_on`] with more settings for the services (`extra` pairs).
+pub async fn start_with(backend: Backend, seconds: &str, extra: &[(&str, &str)]) -> Running {
     let data = tempfile::tempdir().unwrap();
     let database = match backend {
         Backend::Sqlite => String::new(),
@@ -74,6 +81,7 @@ pub async fn start_on(backend: Backend, seconds: &str) -> Running {
     // stack, not auth's hostile-load limits (auth's own tests cover those).
     pairs.extend([("AUTH_RATE_PER_MINUTE", "0"), ("PASSWORD_HASH_CONCURRENCY", "64")]);
     pairs.push(("DATABASE_URL", database.as_str()));
+    pairs.extend(extra);
     let options = Options::from_env(&Env::from_pairs(pairs), Some(bin_dir()), Some(data.path().to_path_buf())).unwrap();
     let stack = Stack::start(options).await.expect("the stack starts");
     let gateway = ports.iter().find(|(name, _)| *name == "PORT").unwrap().1.clone();
@@ -81,6 +89,7 @@ pub async fn start_on(backend: Backend, seconds: &str) -> Running {
     Running {
         stack,
         nats_url: nats.clone(),
+        redis_url: redis.clone(),
         ports: ports.clone(),
         api: ApiClient::new(format!("http://127.0.0.1:{gateway}")),
         fake_stripe: format!("http://127.0.0.1:{fake}"),
