@@ -4,9 +4,9 @@ use std::{
     collections::BTreeSet,
     hash::{BuildHasher, Hasher, RandomState},
     net::{TcpListener, TcpStream},
-    sync::Mutex,
     path::Path,
     process::{Child, Command, Stdio},
+    sync::Mutex,
     time::{Duration, Instant},
 };
 
