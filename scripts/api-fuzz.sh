@@ -18,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
 source scripts/lib/build.sh
+source scripts/lib/stack.sh
 source scripts/lib/venv.sh
 
 build=true
@@ -42,43 +43,7 @@ for bin in devstack auth tickets orders payments expiration fake-stripe client; 
   [ -x "$bin_dir/$bin" ] || die "$bin_dir/$bin is missing: run without --no-build"
 done
 
-read -r -a ports <<<"$(python3 - <<'PY'
-import socket
-held = []
-for _ in range(10):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    held.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in held))
-PY
-)"
-data=$(mktemp -d)
-log="$data/stack.log"
-stack_pid=""
-stop_stack() {
-  if [ -n "$stack_pid" ] && kill -0 "$stack_pid" 2>/dev/null; then
-    kill -TERM "$stack_pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$stack_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$stack_pid" 2>/dev/null || true
-  fi
-  rm -rf "$data"
-}
-trap stop_stack EXIT
-
-say "starting the stack on port ${ports[0]} (data in $data)"
-env -u STRIPE_KEY -u STRIPE_PUBLISHABLE_KEY \
-  PORT="${ports[0]}" AUTH_PORT="${ports[1]}" TICKETS_PORT="${ports[2]}" ORDERS_PORT="${ports[3]}" \
-  PAYMENTS_PORT="${ports[4]}" EXPIRATION_PORT="${ports[5]}" CLIENT_PORT="${ports[6]}" \
-  FAKE_STRIPE_PORT="${ports[7]}" NATS_URL="nats://127.0.0.1:${ports[8]}" REDIS_URL="redis://127.0.0.1:${ports[9]}" \
-  SITE_DIR="$PWD/target/site" LOG_FORMAT=json RUST_LOG="${RUST_LOG:-warn}" \
-  "$bin_dir/devstack" --bin-dir "$bin_dir" --data-dir "$data/data" >"$log" 2>&1 &
-stack_pid=$!
-for _ in $(seq 1 240); do
-  grep -q "ticketing is running" "$log" && break
-  kill -0 "$stack_pid" 2>/dev/null || { cat "$log" >&2; die "the stack stopped before it was ready"; }
-  sleep 0.5
-done
-grep -q "ticketing is running" "$log" || { tail -50 "$log" >&2; die "the stack was not ready within 2 minutes"; }
+start_private_stack "$bin_dir"
 
 url="http://127.0.0.1:${ports[0]}"
 # The live streams (contract 3.5) never end by design: nothing to fuzz there,
@@ -93,6 +58,6 @@ TICKETING_URL="$url" PYTHONPATH="$PWD/tests/api-fuzz" SCHEMATHESIS_HOOKS=hooks \
   --exclude-path-regex '/updates$' || status=$?
 if [ "$status" -ne 0 ]; then
   say "the stack's log (last 80 lines):"
-  tail -80 "$log" >&2
+  tail -80 "$stack_log" >&2
 fi
 exit "$status"
