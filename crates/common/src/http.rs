@@ -48,7 +48,8 @@ pub fn app(api: Router, readiness: Readiness, metrics: Metrics) -> App {
         .route("/healthz", get(readiness::health))
         .route("/readyz", get(readiness::serve))
         .with_state(readiness)
-        .merge(Router::new().route("/metrics", get(metrics::serve)).with_state(metrics.clone()));
+        .merge(Router::new().route("/metrics", get(metrics::serve)).with_state(metrics.clone()))
+        .route_layer(middleware::from_fn(direct_only));
 
     let router = api.merge(ops).fallback(not_found).method_not_allowed_fallback(not_found).layer(
         ServiceBuilder::new()
@@ -76,6 +77,18 @@ pub fn app(api: Router, readiness: Readiness, metrics: Metrics) -> App {
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
     );
     NormalizePathLayer::trim_trailing_slash().layer(router)
+}
+
+/// The ops routes answer only direct callers (the kubelet's probes,
+/// Prometheus scraping the pod): a request that came through a proxy (the
+/// ingress, the Gateway, the dev gateway all add `X-Forwarded-For`) gets the
+/// JSON 404, as if they did not exist, so they are never public.
+async fn direct_only(request: Request, next: middleware::Next) -> Response {
+    let headers = request.headers();
+    if headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED) {
+        return not_found().await.into_response();
+    }
+    next.run(request).await
 }
 
 /// The request's span, named `<METHOD> <route>` in traces, continuing the

@@ -94,6 +94,27 @@ async fn unknown_paths_and_methods_get_the_json_404() {
 }
 
 #[tokio::test]
+async fn the_ops_routes_answer_direct_callers_only() {
+    let nats = TestNats::start();
+    let fixture = TestStore::sqlite("shell");
+    let app = start(nats.url(), &fixture).await;
+    let client = reqwest::Client::new();
+    for path in ["/metrics", "/healthz", "/readyz", "/metrics/"] {
+        let direct = client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_ne!(direct.status().as_u16(), 404, "{path} directly");
+        for (name, value) in [("x-forwarded-for", "203.0.113.9"), ("forwarded", "for=203.0.113.9")] {
+            let proxied = client.get(format!("{}{path}", app.base)).header(name, value).send().await.unwrap();
+            assert_eq!(
+                json_of(proxied).await,
+                (404, json!({"errors":[{"message":"Not Found"}]})),
+                "{path} through a proxy ({name})"
+            );
+        }
+    }
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn bodies_are_json_objects_whatever_the_content_type() {
     let nats = TestNats::start();
     let fixture = TestStore::sqlite("shell");
