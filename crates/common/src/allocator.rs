@@ -1,4 +1,4 @@
-//! The global allocator of every binary: mimalloc.
+//! The global allocator of every binary but auth (see its `main.rs`): mimalloc.
 //!
 //! The images hold static musl binaries, and musl's allocator serialises
 //! threads on one lock and returns memory eagerly; under a multi-threaded
