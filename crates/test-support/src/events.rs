@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use common::events::Event;
+use common::{bus::confirm_subscriptions, events::Event};
 use futures::StreamExt as _;
 
 /// A core NATS subscription made **before** the action under test, so every
@@ -12,11 +12,13 @@ pub struct EventProbe {
 }
 
 impl EventProbe {
-    /// Subscribes to `subject` (wildcards allowed) on `nats_url`.
+    /// Subscribes to `subject` (wildcards allowed) on `nats_url`, and returns
+    /// once the server has the subscription (a flush alone does not say so:
+    /// under load the probe then missed the event the test caused next).
     pub async fn subscribe(nats_url: &str, subject: &str) -> Self {
         let client = async_nats::connect(nats_url).await.expect("probe cannot connect to NATS");
         let subscriber = client.subscribe(subject.to_owned()).await.expect("probe cannot subscribe");
-        client.flush().await.expect("probe flush");
+        confirm_subscriptions(&client, Duration::from_secs(30)).await.expect("the server has the probe's subscription");
         Self { subscriber }
     }
 

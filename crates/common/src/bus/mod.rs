@@ -24,10 +24,14 @@ use async_nats::{
 };
 use bytes::Bytes;
 
+mod echo;
 mod streams;
 
 use self::streams::is_stream_full;
-pub use self::streams::{dead_letter_stream, ticketing_stream};
+pub use self::{
+    echo::confirm_subscriptions,
+    streams::{dead_letter_stream, ticketing_stream},
+};
 use crate::{
     backoff::DEPENDENCY,
     config::{NatsSettings, redact_url},
