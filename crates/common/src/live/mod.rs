@@ -19,15 +19,23 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use futures::StreamExt as _;
 use prometheus_client::metrics::gauge::Gauge;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::{backoff::pause, bus::Bus, id::ObjectId, metrics::Metrics};
+use crate::{
+    backoff::pause,
+    bus::{Bus, confirm_subscriptions},
+    id::ObjectId,
+    metrics::Metrics,
+};
 
 /// Updates a stream may fall behind before it is ended.
 pub const BUFFER: usize = 512;
 /// How often an idle stream sends a comment, so proxies keep it open.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long the server may take to echo the hub's subscriptions, and how
+/// long a stream opened before that waits for them (then 503).
+const CONFIRM: Duration = Duration::from_secs(5);
 
 /// One change to stream: its JSON and who may see it.
 #[derive(Debug, Clone)]
@@ -47,6 +55,9 @@ pub struct Live {
 struct Inner {
     event: &'static str,
     sender: broadcast::Sender<Update>,
+    /// True once the server has the hub's subscriptions: a stream opened
+    /// before that could miss a change committed after it opened.
+    following: watch::Sender<bool>,
     closing: CancellationToken,
     connections: Gauge,
 }
@@ -57,7 +68,8 @@ impl Live {
     pub fn new(event: &'static str, metrics: &Metrics) -> Self {
         let connections = metrics.gauge("sse_connections", "Open Server-Sent Events streams");
         let (sender, _) = broadcast::channel(BUFFER);
-        Self { inner: Arc::new(Inner { event, sender, closing: CancellationToken::new(), connections }) }
+        let following = watch::Sender::new(false);
+        Self { inner: Arc::new(Inner { event, sender, following, closing: CancellationToken::new(), connections }) }
     }
 
     /// Sends `update` to every open stream (nothing happens with none open).
@@ -96,6 +108,15 @@ impl Live {
             // The client re-subscribes by itself after a reconnect.
             messages.push(bus.client().subscribe(*subject).await?);
         }
+        // Streams wait for this, so each one sees every change after it opened.
+        while let Err(error) = confirm_subscriptions(bus.client(), CONFIRM).await {
+            tracing::warn!(error = format!("{error:#}"), "live updates: subscriptions not confirmed yet");
+            if pause(CONFIRM, &shutdown).await {
+                self.close();
+                return Ok(());
+            }
+        }
+        self.inner.following.send_replace(true);
         let mut messages = futures::stream::select_all(messages);
         let translate = Arc::new(translate);
         tracing::info!(subjects = ?subjects, "following for live updates");

@@ -14,8 +14,8 @@ use futures::StreamExt as _;
 use prometheus_client::metrics::gauge::Gauge;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
-use super::{KEEP_ALIVE, Live, Update};
-use crate::id::ObjectId;
+use super::{CONFIRM, KEEP_ALIVE, Live, Update};
+use crate::{error::ApiError, id::ObjectId};
 
 /// Counts a stream while it lives.
 struct Counted(Gauge);
@@ -35,8 +35,16 @@ impl Drop for Counted {
 
 impl Live {
     /// A stream of every update from now on that `viewer` may see (updates
-    /// for everyone, and with a viewer, those for that user).
-    pub fn stream(&self, viewer: Option<ObjectId>) -> Response {
+    /// for everyone, and with a viewer, those for that user). Until the hub
+    /// follows the bus (just after start) it waits a little, then answers
+    /// 503: a stream that opened earlier could miss a change.
+    pub async fn stream(&self, viewer: Option<ObjectId>) -> Response {
+        let mut following = self.inner.following.subscribe();
+        let waited = tokio::time::timeout(CONFIRM, following.wait_for(|following| *following)).await;
+        if !matches!(waited, Ok(Ok(_))) {
+            return ApiError::Unavailable(anyhow::anyhow!("live updates are not following the bus yet"))
+                .into_response();
+        }
         let receiver = self.inner.sender.subscribe();
         let counted = Counted::new(&self.inner.connections);
         let name = self.inner.event;

@@ -13,8 +13,9 @@ use common::{live::Live, session::RequireAuth};
     responses(
         (status = 200, description = "Server-Sent Events (contract 3.5): `event: order`, `data:` the Order JSON, each time one of the caller's orders changes after the stream opened", content_type = "text/event-stream", body = String),
         (status = 401, description = "`Not authorized`: no valid session", body = common::error::ErrorBody),
+        (status = 503, description = "`Service unavailable`: the process has just started and does not follow the bus yet (contract 3.5); retry", body = common::error::ErrorBody),
     )
 )]
 pub(crate) async fn order_updates(State(live): State<Live>, RequireAuth(user): RequireAuth) -> Response {
-    live.stream(Some(user.id))
+    live.stream(Some(user.id)).await
 }

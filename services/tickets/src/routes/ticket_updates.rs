@@ -11,8 +11,9 @@ use common::live::Live;
     tag = "tickets",
     responses(
         (status = 200, description = "Server-Sent Events (contract 3.5): `event: ticket`, `data:` the Ticket JSON, for every change after the stream opened; a comment every 15 s while idle", content_type = "text/event-stream", body = String),
+        (status = 503, description = "`Service unavailable`: the process has just started and does not follow the bus yet (contract 3.5); retry", body = common::error::ErrorBody),
     )
 )]
 pub(crate) async fn ticket_updates(State(live): State<Live>) -> Response {
-    live.stream(None)
+    live.stream(None).await
 }
