@@ -48,6 +48,9 @@ pub fn dead_letter_stream() -> StreamConfig {
         retention: RetentionPolicy::Limits,
         max_age: Duration::from_secs(30 * 24 * 3600),
         duplicate_window: Duration::from_secs(120),
+        // Unlimited, spelled as the server reports it (the default 0 reads
+        // back as -1, and every later start warned about a difference).
+        max_bytes: -1,
         ..Default::default()
     }
 }
