@@ -2,8 +2,10 @@
 //! Run it through `scripts/bench.sh`, which builds everything in release mode.
 
 mod boot;
+mod burst;
 mod flows;
 mod load;
+mod previous;
 mod report;
 mod stores;
 
@@ -43,12 +45,13 @@ async fn main() -> anyhow::Result<()> {
     let mut report = result?;
     report.stores = stores::compare(&bin_dir, scratch.path()).await?;
 
-    let notes = std::fs::read_to_string(&out)
-        .ok()
-        .and_then(|old| old.find(NOTES_HEADING).map(|at| old[at..].to_owned()))
-        .unwrap_or_default();
-    std::fs::write(&out, report.markdown() + &notes)?;
-    println!("{}", report.markdown());
+    // The previous report: its measured part goes beside the new figures,
+    // its hand-written notes are kept.
+    let old = std::fs::read_to_string(&out).unwrap_or_default();
+    let (old_measured, notes) = old.split_at(old.find(NOTES_HEADING).unwrap_or(old.len()));
+    let measured = previous::beside(&report.markdown(), old_measured);
+    std::fs::write(&out, measured.clone() + notes)?;
+    println!("{measured}");
     println!("written to {}", out.display());
     Ok(())
 }
@@ -88,7 +91,21 @@ async fn measure(booted: &Booted, bin_dir: &Path, scratch: &Path) -> anyhow::Res
     let contention = flows::contention(&api, &users, 1000).await?;
     println!("signin timing");
     let signin = flows::signin_timing(&api, 100).await?;
-    Ok(Report { loads, idle, peak, drain, orderable, reserved, lateness, contention, signin, stores: Vec::new() })
+    println!("signin burst");
+    let burst = burst::signin_burst(bin_dir).await?;
+    Ok(Report {
+        loads,
+        idle,
+        peak,
+        drain,
+        orderable,
+        reserved,
+        lateness,
+        contention,
+        signin,
+        burst,
+        stores: Vec::new(),
+    })
 }
 
 /// The routes to load, through the gateway and direct. Reads first, writes

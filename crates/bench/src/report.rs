@@ -49,6 +49,8 @@ pub(crate) struct Report {
     pub(crate) signin: (Spread, Spread),
     /// The write load and its drain on each store adapter.
     pub(crate) stores: Vec<crate::stores::StoreRow>,
+    /// 100 concurrent sign-ins against an auth with default settings.
+    pub(crate) burst: crate::burst::Burst,
 }
 
 impl Report {
@@ -112,7 +114,26 @@ impl Report {
         for (label, spread) in [("a wrong password", wrong), ("an unknown email", unknown)] {
             let _ = writeln!(md, "| {label} | {:.1} | {:.1} | {} |", spread.p50, spread.p99, spread.n);
         }
+        md.push_str(&self.burst_markdown());
         md.push_str(&self.stores_markdown());
+        md
+    }
+
+    fn burst_markdown(&self) -> String {
+        let burst = &self.burst;
+        let answers = burst.codes.iter().map(|(code, n)| format!("{code}: {n}")).collect::<Vec<_>>().join(", ");
+        let mut md = format!(
+            "\n## Sign-in burst\n\n{} concurrent sign-ins (a quarter right passwords, a quarter wrong ones, half \
+             unknown emails) against one auth process with its default settings ({} hash slots, one per core): its peak \
+             resident memory (`VmHWM`; the budget is 96 MiB, the pod's limit 128 MiB) and the time to each answer.\n\n\
+             | Measure | Value |\n|---|---:|\n",
+            crate::burst::SIGNINS,
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        );
+        let _ = writeln!(md, "| Peak resident memory (MiB) | {:.1} |", burst.peak_rss_kib as f64 / 1024.0);
+        let _ = writeln!(md, "| Answer p50 (ms) | {:.0} |", burst.latency.p50);
+        let _ = writeln!(md, "| Answer p99 (ms) | {:.0} |", burst.latency.p99);
+        let _ = writeln!(md, "| Answers by status | {answers} |");
         md
     }
 
