@@ -17,6 +17,7 @@ use tracing::{
 };
 use tracing_subscriber::{
     EnvFilter, Layer,
+    filter::LevelFilter,
     fmt::MakeWriter,
     layer::{Context, SubscriberExt as _},
     registry::LookupSpan,
@@ -44,11 +45,15 @@ pub fn init(service: &'static str, env: &Env) -> trace::Guard {
         },
         None => (None, trace::Guard(None)),
     };
-    let registry = tracing_subscriber::registry().with(filter).with(otel);
+    // `RUST_LOG` filters the log lines only: the spans are `info` whatever
+    // the log level (with `RUST_LOG=warn`, as the stack tests and many
+    // operators run, a shared filter left nothing to export).
+    let otel = otel.map(|layer| layer.with_filter(LevelFilter::INFO));
+    let registry = tracing_subscriber::registry().with(otel);
     let installed = if env.get("LOG_FORMAT") == Some("pretty") {
-        registry.with(tracing_subscriber::fmt::layer().compact()).try_init()
+        registry.with(tracing_subscriber::fmt::layer().compact().with_filter(filter)).try_init()
     } else {
-        registry.with(JsonLayer::new(service, std::io::stdout)).try_init()
+        registry.with(JsonLayer::new(service, std::io::stdout).with_filter(filter)).try_init()
     };
     // A second init (tests starting several apps) keeps the first subscriber.
     drop(installed);
