@@ -4,16 +4,11 @@
 //! auth runs with the limits lifted for the load tests, so this one is
 //! started on its own, as a pod would run it.
 
-use std::{
-    collections::BTreeMap,
-    path::Path,
-    process::{Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::{collections::BTreeMap, path::Path, time::Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use serde_json::json;
-use test_support::{ApiClient, TestRedis, free_port};
+use test_support::AuthProcess;
 
 use crate::flows::{Spread, spread};
 
@@ -33,35 +28,8 @@ pub(crate) struct Burst {
 /// Runs the burst against a fresh auth from `bin_dir`: a quarter right
 /// passwords, a quarter wrong ones, half unknown emails (hashed too).
 pub(crate) async fn signin_burst(bin_dir: &Path) -> anyhow::Result<Burst> {
-    let dir = tempfile::tempdir()?;
-    let redis = TestRedis::start();
-    let port = free_port();
-    let mut child = Command::new(bin_dir.join("auth"))
-        .env_clear()
-        .env("PORT", port.to_string())
-        .env("JWT_KEY", "bench-burst-key")
-        .env("COOKIE_SECURE", "false")
-        .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("auth.db").display()))
-        .env("REDIS_URL", redis.url())
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .context("cannot start auth for the burst")?;
-    let measured = burst(&ApiClient::new(format!("http://127.0.0.1:{port}")), child.id()).await;
-    let _ = child.kill();
-    let _ = child.wait();
-    measured
-}
-
-async fn burst(api: &ApiClient, pid: u32) -> anyhow::Result<Burst> {
-    let started = Instant::now();
-    while api.get("/readyz", None).await.code() != 200 {
-        if started.elapsed() > Duration::from_secs(20) {
-            bail!("the burst's auth did not become ready");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let auth = AuthProcess::start(&bin_dir.join("auth"), &[]).await;
+    let api = &auth.api;
     let users: Vec<String> = (0..5).map(|n| format!("burst{n}@bench.dev")).collect();
     for email in &users {
         let reply = api.post("/api/users/signup", None, &json!({"email": email, "password": "password"})).await;
@@ -87,15 +55,5 @@ async fn burst(api: &ApiClient, pid: u32) -> anyhow::Result<Burst> {
         *codes.entry(*code).or_default() += 1;
     }
     let latency = spread(answers.into_iter().map(|(_, ms)| ms).collect());
-    Ok(Burst { peak_rss_kib: peak_rss_kib(pid)?, codes, latency })
-}
-
-/// `VmHWM` (the peak resident set) of `pid`, in KiB.
-fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .context("no VmHWM in /proc/<pid>/status")
+    Ok(Burst { peak_rss_kib: auth.peak_rss_kib(), codes, latency })
 }

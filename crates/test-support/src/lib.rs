@@ -12,6 +12,7 @@
 //! speaks Stripe's HTTP API, so payments' real Stripe client is exercised.
 
 mod auth;
+mod auth_process;
 mod client;
 mod events;
 pub mod fake_stripe;
@@ -26,6 +27,7 @@ pub mod trace_tree;
 mod wait;
 
 pub use auth::{TEST_JWT_KEY, session_cookie, session_cookie_for};
+pub use auth_process::AuthProcess;
 pub use client::{ApiClient, Reply};
 pub use events::EventProbe;
 pub use fake_stripe::FakeStripe;
