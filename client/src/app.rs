@@ -54,7 +54,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|page: String| if page.is_empty() { "GitTix".to_owned() } else { format!("{page} · GitTix") }/>
+        // The empty text under every page's own: between one page's title
+        // and the next (a navigation waiting for data) the document is
+        // "GitTix", never untitled (axe-core's document-title rule).
+        <Title text="" formatter=|page: String| if page.is_empty() { "GitTix".to_owned() } else { format!("{page} · GitTix") }/>
         <Router>
             <Layout/>
         </Router>

@@ -3,6 +3,7 @@
 // page is hydrated and that a navigation stayed in the browser.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -10,6 +11,8 @@ export const BASE_URL = process.env.BASE_URL ?? 'http://localhost:3000';
 /** The reservation window the stack was started with (EXPIRATION_WINDOW_SECONDS). */
 export const WINDOW_SECONDS = Number(process.env.EXPIRATION_WINDOW_SECONDS ?? '60');
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR;
+/** axe-core's browser bundle, from node_modules (nothing is downloaded). */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 // The flags this machine needs: no sandbox as root, and no background
 // networking (the network is closed; Chromium would keep trying).
@@ -36,8 +39,10 @@ export async function launch() {
     args: FLAGS,
   });
   return {
-    async visitor({ viewport = { width: 1100, height: 800 } } = {}) {
-      const context = await browser.newContext({ viewport });
+    // `bypassCSP` only for a visitor that injects axe-core (an inline script
+    // the pages' policy rightly refuses).
+    async visitor({ viewport = { width: 1100, height: 800 }, bypassCSP = false } = {}) {
+      const context = await browser.newContext({ viewport, bypassCSP });
       const page = await context.newPage();
       const problems = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -139,4 +144,17 @@ export async function screenshot(page, name) {
   if (!SCREENSHOT_DIR) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/**
+ * axe-core's serious and critical violations on the page as it is now, one
+ * line each (rule, help, where). The visitor must have `bypassCSP`.
+ */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  assert.ok(result.passes.length > 0, 'axe-core checked the page');
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} at ${violation.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
