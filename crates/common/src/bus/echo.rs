@@ -23,3 +23,19 @@ pub async fn confirm_subscriptions(client: &async_nats::Client, patience: Durati
         .context("the connection closed before the echo")?;
     Ok(())
 }
+
+impl super::Bus {
+    /// The same proof for a service's own connection, whose NATS user may not
+    /// publish to its own inbox (infra/k8s/nats-auth.yaml): a stream-info
+    /// request every service may make. Any answer, an error one included,
+    /// comes after the server applied this connection's earlier SUBs.
+    pub async fn confirm_subscriptions(&self, patience: Duration) -> anyhow::Result<()> {
+        let subject = format!("$JS.API.STREAM.INFO.{}", crate::events::STREAM);
+        let request = self.client().request(subject, bytes::Bytes::new());
+        match tokio::time::timeout(patience, request).await.context("the server did not answer within the patience")? {
+            Ok(_) => Ok(()),
+            Err(error) if error.kind() == async_nats::RequestErrorKind::NoResponders => Ok(()),
+            Err(error) => Err(anyhow::Error::new(error).context("stream info request")),
+        }
+    }
+}

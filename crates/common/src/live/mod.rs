@@ -23,8 +23,8 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    backoff::pause,
-    bus::{Bus, confirm_subscriptions},
+    backoff::{DEPENDENCY, pause},
+    bus::Bus,
     id::ObjectId,
     metrics::Metrics,
 };
@@ -109,9 +109,11 @@ impl Live {
             messages.push(bus.client().subscribe(*subject).await?);
         }
         // Streams wait for this, so each one sees every change after it opened.
-        while let Err(error) = confirm_subscriptions(bus.client(), CONFIRM).await {
+        let mut attempts = 0;
+        while let Err(error) = bus.confirm_subscriptions(CONFIRM).await {
+            attempts += 1;
             tracing::warn!(error = format!("{error:#}"), "live updates: subscriptions not confirmed yet");
-            if pause(CONFIRM, &shutdown).await {
+            if pause(DEPENDENCY.delay(attempts), &shutdown).await {
                 self.close();
                 return Ok(());
             }
