@@ -38,7 +38,7 @@ pub use redis::TestRedis;
 pub use service::{RunningService, Shutdown};
 pub use sse::{Opened, SseEvent, SseStream};
 pub use store::{Backend, TestStore, mongo_url};
-pub use wait::eventually;
+pub use wait::{PATIENCE, QUIET, eventually};
 
 /// Turns on log output for tests when `TEST_LOG` is set (pretty, to the
 /// test's captured output); otherwise tests stay quiet.

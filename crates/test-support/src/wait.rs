@@ -2,6 +2,12 @@
 
 use std::{future::Future, time::Duration};
 
+/// Patience for asynchronous effects in a service's tests (event delivery,
+/// readiness): long enough for a loaded CI machine, and only spent on failure.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+/// How long to keep listening when asserting that nothing (more) is published.
+pub const QUIET: Duration = Duration::from_millis(1500);
+
 /// Polls `check` every 25 ms until it returns `Some`, and returns that value;
 /// panics with `what` after `timeout`.
 pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T

@@ -15,8 +15,8 @@ use test_support::{
     ApiClient, Reply, RunningService, TEST_JWT_KEY, TestRedis, TestStore, eventually, init_test_tracing,
 };
 
-/// Patience for asynchronous effects (readiness).
-pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) use test_support::PATIENCE;
+
 /// The token lifetime the test app is configured with.
 pub(crate) const TTL: u64 = 3600;
 

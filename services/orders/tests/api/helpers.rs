@@ -30,10 +30,7 @@ use test_support::{
     ApiClient, Reply, RunningService, TEST_JWT_KEY, TestNats, TestStore, eventually, init_test_tracing,
 };
 
-/// Patience for asynchronous effects (event delivery, readiness).
-pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
-/// How long to keep listening when asserting that nothing (more) is published.
-pub(crate) const QUIET: Duration = Duration::from_millis(1500);
+pub(crate) use test_support::{PATIENCE, QUIET};
 
 /// A running orders service and everything around it.
 pub(crate) struct TestApp {

@@ -26,10 +26,10 @@ use payments::{
 use serde_json::json;
 use test_support::{ApiClient, FakeStripe, Reply, TEST_JWT_KEY, TestNats, TestStore, eventually, init_test_tracing};
 
+pub(crate) use test_support::PATIENCE;
+
 /// Long enough that no test's order lapses by accident.
 const OPEN_FOR: Duration = Duration::from_secs(600);
-/// Patience for asynchronous effects (event delivery, readiness).
-pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 
 /// A running payments service and everything around it.
 pub(crate) struct TestApp {

@@ -22,16 +22,13 @@ use test_support::{
     ApiClient, EventProbe, Reply, RunningService, TEST_JWT_KEY, TestNats, TestStore, eventually, init_test_tracing,
     session_cookie,
 };
+
+pub(crate) use test_support::{PATIENCE, QUIET};
 use tickets::{
     config::Settings,
     startup::{Application, COLLECTIONS},
     ticket::Ticket,
 };
-
-/// Patience for asynchronous effects (event delivery, readiness).
-pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
-/// How long to keep listening when asserting that nothing (more) is published.
-pub(crate) const QUIET: Duration = Duration::from_millis(1500);
 
 /// A running tickets service and everything around it.
 pub(crate) struct TestApp {
