@@ -57,3 +57,22 @@ async fn a_list_longer_than_a_batch_streams_whole_in_id_order_with_its_filters()
     let nobody = app.api.get(&format!("/api/tickets?userId={}", ObjectId::generate()), None).await;
     assert_eq!(nobody.body, serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn a_list_that_fits_one_read_is_a_plain_body_and_frees_its_permit() {
+    let app = spawn_app().await;
+    let (seller, _) = user();
+    for i in 0..3 {
+        app.store.insert(&Ticket::new(format!("Ticket {i}"), Cents(1000), seller.clone()), &[]).await.unwrap();
+    }
+    // More requests, one after another, than the route has permits (one per
+    // core): a permit kept by an answered list would hang one of them.
+    let rounds = std::thread::available_parallelism().map_or(1, usize::from) * 4;
+    for _ in 0..rounds {
+        let response = reqwest::get(format!("{}/api/tickets", app.api.base())).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(response.headers().get("content-length").is_some(), "one read, so its length up front");
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert_eq!(body.as_array().unwrap().len(), 3);
+    }
+}
