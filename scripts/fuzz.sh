@@ -11,7 +11,8 @@
 # one, else the stable compiler with RUSTC_BOOTSTRAP=1. Installs cargo-fuzz
 # (pinned) into ~/.cargo/bin when missing, which nothing else does. Builds in
 # fuzz/target (never the project's target/); finds go to fuzz/artifacts/<target>/
-# and the run fails, naming them.
+# and the run fails, naming them. The corpus (fuzz/corpus/<target>/) is kept
+# between runs, so each run starts where the last one stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
@@ -34,19 +35,26 @@ if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
 fi
 
 toolchain=()
+replay="cargo +nightly fuzz run --fuzz-dir fuzz"
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   toolchain=(+nightly)
 else
+  replay="RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir fuzz"
   say "no nightly toolchain: using stable with RUSTC_BOOTSTRAP=1"
   export RUSTC_BOOTSTRAP=1
 fi
 export CARGO_INCREMENTAL=0
+
+# Fuzz the dependency versions the services ship with: fuzz/ is its own
+# workspace, so its (ignored) lockfile starts as a copy of the project's and
+# cargo only adds libFuzzer's crates and drops what the targets do not use.
+cp Cargo.lock fuzz/Cargo.lock
 
 for target in "${TARGETS[@]}"; do
   [ -f "fuzz/fuzz_targets/$target.rs" ] || die "no fuzz target $target (have: $(ls fuzz/fuzz_targets | sed 's/\.rs$//' | tr '\n' ' '))"
   say "fuzzing $target for ${seconds}s"
   mkdir -p "fuzz/corpus/$target"
   cargo "${toolchain[@]}" fuzz run --fuzz-dir fuzz "$target" -- -max_total_time="$seconds" -max_len=4096 \
-    || die "$target found a failure: the input is in fuzz/artifacts/$target/ (replay: cargo fuzz run --fuzz-dir fuzz $target <file>)"
+    || die "$target found a failure: the input is in fuzz/artifacts/$target/ (replay one: $replay $target fuzz/artifacts/$target/<file>)"
 done
 say "no failures in ${seconds}s per target"
