@@ -172,7 +172,12 @@ pub async fn restarted(stack: &Stack, name: &str, old_pid: u32) {
 
 /// Every message in the TICKETING stream as (subject, Nats-Msg-Id, payload).
 pub async fn stream_events(nats_url: &str) -> Vec<(String, String, Value)> {
-    let client = async_nats::connect(nats_url).await.expect("connect to the stack's NATS");
+    // The launcher may have just restarted NATS: a new pid is not yet a
+    // server that listens.
+    let client = eventually(Duration::from_secs(30), "the stack's NATS accepts a connection", || async {
+        async_nats::connect(nats_url).await.ok()
+    })
+    .await;
     let jetstream = async_nats::jetstream::new(client);
     let mut stream = jetstream.get_stream("TICKETING").await.expect("TICKETING exists");
     let state = stream.info().await.expect("stream info").state.clone();
