@@ -41,8 +41,9 @@ export async function launch() {
   return {
     // `bypassCSP` only for a visitor that injects axe-core (an inline script
     // the pages' policy rightly refuses).
-    async visitor({ viewport = { width: 1100, height: 800 }, bypassCSP = false } = {}) {
-      const context = await browser.newContext({ viewport, bypassCSP });
+    // `javaScriptEnabled: false` for a visitor who sees only what the server renders.
+    async visitor({ viewport = { width: 1100, height: 800 }, bypassCSP = false, javaScriptEnabled = true } = {}) {
+      const context = await browser.newContext({ viewport, bypassCSP, javaScriptEnabled });
       const page = await context.newPage();
       const problems = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
