@@ -33,6 +33,24 @@ pub(crate) struct Target<'a> {
     pub(crate) cookie: Option<String>,
 }
 
+impl Target<'static> {
+    /// A `GET` without a cookie.
+    pub(crate) fn get(label: impl Into<String>, url: impl Into<String>) -> Self {
+        Self { label: label.into(), url: url.into(), method: "GET", body: None, cookie: None }
+    }
+
+    /// A `POST` of `body` as the holder of `cookie`.
+    pub(crate) fn post(label: impl Into<String>, url: impl Into<String>, body: &str, cookie: &str) -> Self {
+        Self {
+            label: label.into(),
+            url: url.into(),
+            method: "POST",
+            body: Some(body.into()),
+            cookie: Some(cookie.into()),
+        }
+    }
+}
+
 /// Runs `wrk` against `target` for `duration` with `connections` connections.
 pub(crate) fn run(
     target: &Target<'_>,
@@ -43,7 +61,10 @@ pub(crate) fn run(
     let script = scratch.join("request.lua");
     std::fs::write(&script, lua(target)).context("writing the wrk script")?;
     let output = Command::new("wrk")
-        .args(["-t2", &format!("-c{connections}"), &format!("-d{}s", duration.as_secs()), "--latency", "-s"])
+        // A 30 s timeout instead of wrk's 2 s: a whole large catalogue takes
+        // seconds per answer, and wrk leaves timed-out requests out silently.
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{}s", duration.as_secs()), "--timeout", "30s"])
+        .args(["--latency", "-s"])
         .arg(&script)
         .arg(&target.url)
         .output()

@@ -1,12 +1,18 @@
 //! `bench`: measures the stack in one run and writes `docs/benchmarks.md`.
 //! Run it through `scripts/bench.sh`, which builds everything in release mode.
+//! `bench --live-only` runs just the live-update flow on a stack of the
+//! binaries beside it and prints its section, writing nothing: a quick check
+//! of that flow with a debug build, where the full run would take too long.
 
 mod boot;
 mod burst;
+mod catalogue;
 mod flows;
+mod live;
 mod load;
 mod previous;
 mod report;
+mod scale;
 mod stores;
 
 use std::{path::Path, time::Duration};
@@ -35,6 +41,9 @@ const SERVICES: [&str; 5] = ["auth", "tickets", "orders", "payments", "expiratio
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let bin_dir = std::env::current_exe()?.parent().context("bin dir")?.to_path_buf();
+    if std::env::args().nth(1).as_deref() == Some("--live-only") {
+        return live_only(&bin_dir).await;
+    }
     let out = std::env::args().nth(1).map_or_else(|| "docs/benchmarks.md".into(), std::path::PathBuf::from);
     let scratch = tempfile::tempdir()?;
 
@@ -85,10 +94,13 @@ async fn measure(booted: &Booted, bin_dir: &Path, scratch: &Path) -> anyhow::Res
     let drain = (created.round() as u64, flows::backlog_drain(&api, &users).await?);
     println!("event propagation");
     let (orderable, reserved) = flows::propagation(&api, &users, 200).await?;
+    println!("live updates");
+    let live = live::latency(&api, &users.seller).await?;
     println!("expiration accuracy");
     let lateness = flows::expiration_lateness(&api, &users, 50).await?;
     println!("contention");
     let contention = flows::contention(&api, &users, 1000).await?;
+    let scale = scale::measure(booted, &users, scratch).await?;
     println!("signin timing");
     let signin = flows::signin_timing(&api, 100).await?;
     println!("signin burst");
@@ -100,18 +112,30 @@ async fn measure(booted: &Booted, bin_dir: &Path, scratch: &Path) -> anyhow::Res
         drain,
         orderable,
         reserved,
+        live,
         lateness,
         contention,
         signin,
         burst,
+        scale,
         stores: Vec::new(),
     })
 }
 
+/// `--live-only`: the live-update flow alone, printed.
+async fn live_only(bin_dir: &Path) -> anyhow::Result<()> {
+    println!("starting the stack (binaries from {})", bin_dir.display());
+    let mut booted = boot(bin_dir, None).await?;
+    let users = Users::new(&booted.jwt_key()?);
+    let result = live::latency(&ApiClient::new(booted.url("PORT")), &users.seller).await;
+    booted.stack.stop().await;
+    println!("{}", result?.markdown());
+    Ok(())
+}
+
 /// The routes to load, through the gateway and direct. Reads first, writes
 /// last: the write loads add a hundred thousand tickets, which would make the
-/// reads that follow measure another list. Then the unpaginated list once
-/// more, over the whole catalogue the writes made.
+/// reads that follow measure another list (`scale` lists the big catalogue).
 fn routes(booted: &Booted, ticket: &str, cookie: &str) -> Vec<Target<'static>> {
     let cookie = Some(cookie.to_owned());
     let target = |label: String, url: String, method: &'static str, cookie: &Option<String>| Target {
@@ -147,8 +171,6 @@ fn routes(booted: &Booted, ticket: &str, cookie: &str) -> Vec<Target<'static>> {
         ]);
     }
     routes.sort_by_key(|target| target.method == "POST");
-    let after = format!("{}/api/tickets", booted.url("TICKETS_PORT"));
-    routes.push(target("GET /api/tickets (direct, after the writes)".into(), after, "GET", &None));
     routes
 }
 
@@ -157,13 +179,7 @@ fn ceiling(bin_dir: &Path, scratch: &Path) -> anyhow::Result<LoadResult> {
     let port = free_port();
     let mut hello = std::process::Command::new(bin_dir.join("hello")).env("PORT", port.to_string()).spawn()?;
     std::thread::sleep(Duration::from_millis(300));
-    let target = Target {
-        label: "axum hello-world (ceiling)".into(),
-        url: format!("http://127.0.0.1:{port}/"),
-        method: "GET",
-        body: None,
-        cookie: None,
-    };
+    let target = Target::get("axum hello-world (ceiling)", format!("http://127.0.0.1:{port}/"));
     let measured = load::run(&target, LOAD_FOR, CONNECTIONS, scratch);
     let _ = hello.kill();
     let _ = hello.wait();
@@ -183,7 +199,10 @@ async fn load_sampling_memory(
             tokio::time::sleep(Duration::from_millis(250)).await;
             let now = pids
                 .iter()
-                .map(|(name, pid)| Memory { service: name.clone(), rss_kib: pid.and_then(rss_kib).unwrap_or(0) })
+                .map(|(name, pid)| Memory {
+                    service: name.clone(),
+                    rss_kib: pid.and_then(|pid| status_kib(pid, "VmRSS:")).unwrap_or(0),
+                })
                 .collect();
             highest = report::max_memory(highest, now);
         }
@@ -197,12 +216,15 @@ async fn load_sampling_memory(
 fn memory(stack: &Stack) -> Vec<Memory> {
     SERVICES
         .iter()
-        .map(|s| Memory { service: (*s).to_owned(), rss_kib: stack.pid(s).and_then(rss_kib).unwrap_or(0) })
+        .map(|s| Memory {
+            service: (*s).to_owned(),
+            rss_kib: stack.pid(s).and_then(|pid| status_kib(pid, "VmRSS:")).unwrap_or(0),
+        })
         .collect()
 }
 
-/// `VmRSS` of a process, in KiB.
-fn rss_kib(pid: u32) -> Option<u64> {
+/// A memory line of a process's status (`VmRSS:`, `VmHWM:`), in KiB.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|line| line.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok())
+    status.lines().find_map(|line| line.strip_prefix(field)).and_then(|v| v.split_whitespace().next()?.parse().ok())
 }

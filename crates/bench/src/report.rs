@@ -41,6 +41,8 @@ pub(crate) struct Report {
     pub(crate) orderable: Spread,
     /// `POST /api/orders` → ticket reserved.
     pub(crate) reserved: Spread,
+    /// A ticket change → each live-stream subscriber has it.
+    pub(crate) live: crate::live::LiveLatency,
     /// Cancellation lateness after `expiresAt`.
     pub(crate) lateness: Spread,
     /// (winners, refused, elapsed) for 1000 buyers of one ticket.
@@ -51,6 +53,8 @@ pub(crate) struct Report {
     pub(crate) stores: Vec<crate::stores::StoreRow>,
     /// 100 concurrent sign-ins against an auth with default settings.
     pub(crate) burst: crate::burst::Burst,
+    /// The event pipeline, steady writes and the big catalogue.
+    pub(crate) scale: crate::scale::Scale,
 }
 
 impl Report {
@@ -59,7 +63,8 @@ impl Report {
         let mut md = String::from("# Benchmarks\n\n");
         let _ = writeln!(md, "Measured by `scripts/bench.sh` on {} ({}), {}.\n", machine(), cores(), today());
         md.push_str(
-            "Release build, whole stack through the launcher (SQLite stores, local NATS with JetStream, Redis with AOF, \
+            "Release build of the static musl binaries the images hold (mimalloc as their allocator), whole stack \
+             through the launcher (SQLite stores, local NATS with JetStream, Redis with AOF, \
              fake Stripe), `RUST_LOG=warn`; load from `wrk` (2 threads, 32 connections, 10 s per route) on the same \
              machine, so the load generator shares the two cores with the services.\n\n",
         );
@@ -98,6 +103,7 @@ impl Report {
         ] {
             let _ = writeln!(md, "| {label} | {:.1} | {:.1} | {} |", spread.p50, spread.p99, spread.n);
         }
+        md.push_str(&self.live.markdown());
         let (winners, refused, elapsed) = self.contention;
         let _ = writeln!(
             md,
@@ -114,6 +120,7 @@ impl Report {
         for (label, spread) in [("a wrong password", wrong), ("an unknown email", unknown)] {
             let _ = writeln!(md, "| {label} | {:.1} | {:.1} | {} |", spread.p50, spread.p99, spread.n);
         }
+        md.push_str(&self.scale.markdown());
         md.push_str(&self.burst_markdown());
         md.push_str(&self.stores_markdown());
         md
