@@ -9,7 +9,8 @@
 //! mode lets run beside the writer.
 //!
 //! Here: opening, documents and the connection pool; `outbox` holds the
-//! outbox table's reads and writes, `sql` the SQL text and error mapping.
+//! outbox table's reads and writes, `sql` the SQL text and error mapping,
+//! `files` the read connections and the file's identity.
 
 use std::{
     fs,
@@ -18,16 +19,18 @@ use std::{
 };
 
 use anyhow::Context as _;
-use rusqlite::{Connection, OpenFlags, ToSql, params, types::Value as SqlValue};
+use rusqlite::{Connection, ToSql, params, types::Value as SqlValue};
 use serde_json::Value;
 
 use self::{
+    files::{file_identity, open_reader},
     outbox::append_outbox,
     sql::{check_identifier, classify, columns, parse_doc, schema_sql, to_sql},
 };
 use super::{CollectionSpec, Page, RawDoc, StoreError};
 use crate::events::Outgoing;
 
+mod files;
 mod outbox;
 mod sql;
 
@@ -232,22 +235,4 @@ async fn run_blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|join| StoreError::Other(anyhow::anyhow!("store task failed: {join}")))?
-}
-
-fn open_reader(path: &Path) -> Result<Connection, StoreError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Unavailable(e.into()))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(conn)
-}
-
-#[cfg(unix)]
-fn file_identity(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata(path).ok().map(|meta| (meta.dev(), meta.ino()))
-}
-
-#[cfg(not(unix))]
-fn file_identity(path: &Path) -> Option<(u64, u64)> {
-    fs::metadata(path).ok().map(|_| (0, 0))
 }
