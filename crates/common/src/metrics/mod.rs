@@ -19,7 +19,7 @@ use prometheus_client::{
         gauge::Gauge,
         histogram::{Histogram, exponential_buckets},
     },
-    registry::Registry,
+    registry::{Metric, Registry},
 };
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -138,47 +138,31 @@ impl Metrics {
 
     /// Registers a service-specific counter (exported as `<name>_total`).
     pub fn counter(&self, name: &str, help: &str) -> Counter {
-        let counter = Counter::default();
-        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
-            name,
-            help,
-            counter.clone(),
-        );
-        counter
+        self.register(name, help, Counter::default())
     }
 
     /// Registers a service-specific gauge (a level that goes up and down).
     pub fn gauge(&self, name: &str, help: &str) -> Gauge {
-        let gauge = Gauge::default();
-        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
-            name,
-            help,
-            gauge.clone(),
-        );
-        gauge
+        self.register(name, help, Gauge::default())
     }
 
     /// Registers a service-specific gauge in seconds (or any fractional
     /// quantity), exported under `name` as is.
     pub fn gauge_f64(&self, name: &str, help: &str) -> FloatGauge {
-        let gauge = FloatGauge::default();
-        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
-            name,
-            help,
-            gauge.clone(),
-        );
-        gauge
+        self.register(name, help, FloatGauge::default())
     }
 
     /// Registers a service-specific histogram with the given bucket bounds.
     pub fn histogram(&self, name: &str, help: &str, buckets: impl Iterator<Item = f64>) -> Histogram {
-        let histogram = Histogram::new(buckets);
-        self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner).register(
-            name,
-            help,
-            histogram.clone(),
-        );
-        histogram
+        self.register(name, help, Histogram::new(buckets))
+    }
+
+    /// Adds `metric` to the registry and hands back a handle to it (metrics
+    /// are shared handles: the registry keeps a clone).
+    fn register<M: Metric + Clone>(&self, name: &str, help: &str, metric: M) -> M {
+        let mut registry = self.inner.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        registry.register(name, help, metric.clone());
+        metric
     }
 
     pub(crate) fn record_request(&self, method: &str, route: &str, status: u16, latency: Duration) {
