@@ -6,7 +6,8 @@ use common::{events::PaymentRefunded, listener::Outcome};
 
 use crate::{order::Order, refund::Refund, state::AppState};
 
-/// The handler.
+/// Records the refund beside its order; an order not seen yet is "not yet"
+/// (its `order.created` may still be on the way).
 pub(crate) async fn handle(state: AppState, event: PaymentRefunded) -> anyhow::Result<Outcome> {
     let Some(order) = state.store.get::<Order>(&event.order_id).await? else {
         return Ok(Outcome::NotYet);
