@@ -21,6 +21,7 @@ use std::{
 use anyhow::Context as _;
 use rusqlite::{Connection, ToSql, params, types::Value as SqlValue};
 use serde_json::Value;
+use tokio::sync::Semaphore;
 
 use self::{
     files::{file_identity, open_reader},
@@ -34,7 +35,7 @@ mod files;
 mod outbox;
 mod sql;
 
-/// Extra read connections kept open.
+/// Read connections kept open, and reads running at once.
 const READERS: usize = 4;
 
 /// A SQLite database file shared by clones.
@@ -47,6 +48,12 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Waited for on the async side, so that at most one write and `READERS`
+    /// reads hold a blocking-pool thread: otherwise each queued call took a
+    /// thread to wait on a lock or open a connection, and 32 readers of the
+    /// whole list cost 149 MiB (each thread's allocator heap).
+    write_slot: Semaphore,
+    read_slots: Semaphore,
     /// (device, inode) of the file when opened: if the file is deleted or
     /// replaced, our connections write to an orphan, so we report unready.
     identity: Option<(u64, u64)>,
@@ -69,6 +76,8 @@ impl SqliteStore {
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
+                write_slot: Semaphore::new(1),
+                read_slots: Semaphore::new(READERS),
                 identity: file_identity(path),
             }),
         })
@@ -98,11 +107,10 @@ impl SqliteStore {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let (id, version, json) = columns(&doc)?;
-            tx.execute(
-                &format!("INSERT INTO \"{table}\" (id, version, doc) VALUES (?1, ?2, ?3)"),
-                params![id, version, json],
-            )
-            .map_err(classify)?;
+            // Cached: parsing the statement again cost as much as running it.
+            tx.prepare_cached(&format!("INSERT INTO \"{table}\" (id, version, doc) VALUES (?1, ?2, ?3)"))?
+                .execute(params![id, version, json])
+                .map_err(classify)?;
             append_outbox(&tx, &events)?;
             tx.commit()?;
             Ok(())
@@ -178,10 +186,10 @@ impl SqliteStore {
             let tx = conn.transaction()?;
             let (id, version, json) = columns(&doc)?;
             let changed = tx
-                .execute(
-                    &format!("UPDATE \"{table}\" SET version = ?1, doc = ?2 WHERE id = ?3 AND version = ?4"),
-                    params![version, json, id, expected_version],
-                )
+                .prepare_cached(&format!(
+                    "UPDATE \"{table}\" SET version = ?1, doc = ?2 WHERE id = ?3 AND version = ?4"
+                ))?
+                .execute(params![version, json, id, expected_version])
                 .map_err(classify)?;
             if changed == 0 {
                 return Ok(false);
@@ -198,6 +206,8 @@ impl SqliteStore {
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        // Never closed, so acquiring cannot fail.
+        let _slot = self.inner.write_slot.acquire().await.map_err(|e| StoreError::Other(e.into()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
             let mut conn = inner.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -211,6 +221,7 @@ impl SqliteStore {
         &self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        let _slot = self.inner.read_slots.acquire().await.map_err(|e| StoreError::Other(e.into()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
             let pooled = inner.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
