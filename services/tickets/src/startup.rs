@@ -36,7 +36,7 @@ impl Application {
         let state = AppState {
             store,
             sessions: Sessions::verifier(settings.base.jwt_key.expose()),
-            list_permits: Arc::new(Semaphore::new(cores)),
+            list_permits: Arc::new(Semaphore::new(cores * routes::list_tickets::LISTS_PER_CORE)),
             live: hub.clone(),
         };
         Ok(service

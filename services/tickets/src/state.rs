@@ -13,11 +13,11 @@ pub struct AppState {
     pub store: Store,
     /// Reads the caller's session.
     pub sessions: Sessions,
-    /// Lets a few `GET /api/tickets` build their answer at once. The list is
-    /// unpaginated (contract 3.2), so each answer holds the whole catalogue in
-    /// memory; the work is CPU-bound, so more at once than there are cores
-    /// only multiplies memory (the bench saw 3.6 GiB with 32 connections and
-    /// 200k tickets), while the others wait their turn.
+    /// Bounds how many `GET /api/tickets` answers are written at once
+    /// (`routes::list_tickets::LISTS_PER_CORE` per core). Each holds one store
+    /// batch in memory, whatever the catalogue, so the bound is generous: a
+    /// reader waiting for a permit gets no first byte, and a whole-list
+    /// reader holds its permit for seconds at 265k tickets.
     pub list_permits: Arc<Semaphore>,
     /// The live stream's hub, fed from the bus.
     pub live: Live,

@@ -24,6 +24,11 @@ use crate::{state::AppState, ticket::Ticket};
 const MAX_LIMIT: usize = 100;
 /// Tickets read from the store per round trip while streaming the list.
 const STREAM_BATCH: usize = 256;
+/// Answers written at once, per core. A streamed list holds one batch (about
+/// 100 KiB), so 32 per core costs a few MiB; with as many as there are cores
+/// (the bound when lists were built whole), 32 readers of a 300k catalogue
+/// queued behind each other and the last waited 9 s for its first byte.
+pub const LISTS_PER_CORE: usize = 32;
 
 /// Every ticket, or one keyset page of them.
 #[utoipa::path(

@@ -12,7 +12,7 @@
 mod create_ticket;
 mod fields;
 mod json_array;
-mod list_tickets;
+pub mod list_tickets;
 mod openapi;
 mod show_ticket;
 mod ticket_updates;

@@ -65,9 +65,10 @@ async fn a_list_that_fits_one_read_is_a_plain_body_and_frees_its_permit() {
     for i in 0..3 {
         app.store.insert(&Ticket::new(format!("Ticket {i}"), Cents(1000), seller.clone()), &[]).await.unwrap();
     }
-    // More requests, one after another, than the route has permits (one per
-    // core): a permit kept by an answered list would hang one of them.
-    let rounds = std::thread::available_parallelism().map_or(1, usize::from) * 4;
+    // More requests, one after another, than the route has permits: a permit
+    // kept by an answered list would hang one of them.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let rounds = cores * tickets::routes::list_tickets::LISTS_PER_CORE + 4;
     for _ in 0..rounds {
         let response = reqwest::get(format!("{}/api/tickets", app.api.base())).await.unwrap();
         assert_eq!(response.status(), 200);
