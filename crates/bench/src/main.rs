@@ -1,8 +1,8 @@
 //! `bench`: measures the stack in one run and writes `docs/benchmarks.md`.
 //! Run it through `scripts/bench.sh`, which builds everything in release mode.
-//! `bench --live-only` runs just the live-update flow on a stack of the
-//! binaries beside it and prints its section, writing nothing: a quick check
-//! of that flow with a debug build, where the full run would take too long.
+//! `bench --live-only` (or `--scale-only`) runs just the live-update (or
+//! at-scale) flows on a stack of the binaries beside it and prints their
+//! section, writing nothing: a quick check of one change.
 
 mod boot;
 mod burst;
@@ -41,8 +41,10 @@ const SERVICES: [&str; 5] = ["auth", "tickets", "orders", "payments", "expiratio
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let bin_dir = std::env::current_exe()?.parent().context("bin dir")?.to_path_buf();
-    if std::env::args().nth(1).as_deref() == Some("--live-only") {
-        return live_only(&bin_dir).await;
+    match std::env::args().nth(1).as_deref() {
+        Some("--live-only") => return live_only(&bin_dir).await,
+        Some("--scale-only") => return scale_only(&bin_dir).await,
+        _ => {}
     }
     let out = std::env::args().nth(1).map_or_else(|| "docs/benchmarks.md".into(), std::path::PathBuf::from);
     let scratch = tempfile::tempdir()?;
@@ -128,6 +130,17 @@ async fn live_only(bin_dir: &Path) -> anyhow::Result<()> {
     let mut booted = boot(bin_dir, None).await?;
     let users = Users::new(&booted.jwt_key()?);
     let result = live::latency(&ApiClient::new(booted.url("PORT")), &users.seller).await;
+    booted.stack.stop().await;
+    println!("{}", result?.markdown());
+    Ok(())
+}
+
+/// `--scale-only`: the at-scale flows alone on a fresh stack, printed.
+async fn scale_only(bin_dir: &Path) -> anyhow::Result<()> {
+    println!("starting the stack (binaries from {})", bin_dir.display());
+    let (mut booted, scratch) = (boot(bin_dir, None).await?, tempfile::tempdir()?);
+    let users = Users::new(&booted.jwt_key()?);
+    let result = scale::measure(&booted, &users, scratch.path()).await;
     booted.stack.stop().await;
     println!("{}", result?.markdown());
     Ok(())

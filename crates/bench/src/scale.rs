@@ -154,10 +154,11 @@ impl Scale {
              possible) while a probe creates a ticket and orders it, again and again. **Catalogue**: topped up to at \
              least {CATALOGUE} tickets, tickets restarted (so its peak is what listing costs, not what the writes \
              left), then {} connections read the whole list for {} s while one more reader times its first byte; \
-             then pages of 50.\n\n| Measure | Value |\n|---|---:|\n",
+             then pages of 50 for {} s.\n\n| Measure | Value |\n|---|---:|\n",
             crate::LOAD_FOR.as_secs(),
             STEADY_FOR.as_secs(),
             crate::CONNECTIONS,
+            crate::catalogue::LIST_FOR.as_secs(),
             crate::LOAD_FOR.as_secs(),
         );
         let rows: [(&str, String); 11] = [
