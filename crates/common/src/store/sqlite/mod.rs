@@ -48,11 +48,12 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
-    /// Waited for on the async side, so that at most one write and `READERS`
-    /// reads hold a blocking-pool thread: otherwise each queued call took a
-    /// thread to wait on a lock or open a connection, and 32 readers of the
-    /// whole list cost 149 MiB (each thread's allocator heap).
-    write_slot: Semaphore,
+    /// Waited for on the async side, so that at most `READERS` reads hold a
+    /// blocking-pool thread: otherwise each queued read took a thread to open
+    /// a connection of its own, and 32 readers of the whole list cost 149 MiB
+    /// (each thread's allocator heap). Writes have no such slot: they queue
+    /// on the writer's lock, which keeps the next one ready the moment a
+    /// commit ends (a single async slot halved `POST /api/tickets`).
     read_slots: Semaphore,
     /// (device, inode) of the file when opened: if the file is deleted or
     /// replaced, our connections write to an orphan, so we report unready.
@@ -76,7 +77,6 @@ impl SqliteStore {
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
-                write_slot: Semaphore::new(1),
                 read_slots: Semaphore::new(READERS),
                 identity: file_identity(path),
             }),
@@ -206,8 +206,6 @@ impl SqliteStore {
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        // Never closed, so acquiring cannot fail.
-        let _slot = self.inner.write_slot.acquire().await.map_err(|e| StoreError::Other(e.into()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
             let mut conn = inner.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -221,6 +219,7 @@ impl SqliteStore {
         &self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        // Never closed, so acquiring cannot fail.
         let _slot = self.inner.read_slots.acquire().await.map_err(|e| StoreError::Other(e.into()))?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
