@@ -21,8 +21,8 @@
 #    expire), plus a ticket list and an order list each time, for SECONDS
 #    (default 120), then waits for the last orders to expire. On its own
 #    stack, or with --dead-letter, it also publishes an unparseable
-#    `ticket.created` on NATS (NATS_URL with --reuse) half-way, which
-#    orders parks as a dead letter, so that panel has
+#    `ticket.created` on NATS (NATS_URL with --reuse) at the start and
+#    half-way, which orders parks as dead letters, so that panel has
 #    something to show; the picture's subtitle says so.
 # 4. Runs each panel's own PromQL (targets[].expr) over the run through
 #    Prometheus' HTTP API and draws the panels with matplotlib (pinned, in a
@@ -187,9 +187,9 @@ print("  " + ", ".join(f"{count} {outcome}" for outcome, count in outcomes.most_
 PY
 load_pid=$!
 if [ "$dead_letter" = true ]; then
-  # Half-way, so the panel shows the step: each listener exports its
-  # subjects' dead-letter counters at 0 from the start, so increase() sees
-  # the first one.
+  # Twice: a counter series is born at 1 with the first dead letter, and
+  # increase() counts only what comes after its first sample.
+  publish_bad_event
   sleep $((seconds / 2))
   publish_bad_event
 fi

@@ -124,9 +124,6 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
     ) -> anyhow::Result<()> {
         let Some(consumer) = self.consumer(&bus, &shutdown).await else { return Ok(()) };
         tracing::info!(filter = self.filter.unwrap_or(">"), "listening");
-        for subject in self.handlers.keys() {
-            metrics.expect_consumed(subject);
-        }
         let mut failures = 0u32;
         while !shutdown.is_cancelled() {
             if !readiness.is_ready() || !bus.is_ready() {
