@@ -63,6 +63,11 @@ impl TestNats {
         self.child = Some(child);
     }
 
+    /// What the server has logged so far, for a failing test's message.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_else(|error| format!("(no log: {error})"))
+    }
+
     fn log_path(&self) -> PathBuf {
         self.dir.path().join("nats.log")
     }

@@ -16,6 +16,7 @@
 //! lane runs its messages one after another, acknowledging each after its
 //! handler, and the lanes run concurrently.
 
+mod counts;
 mod lanes;
 mod settle;
 
@@ -34,14 +35,17 @@ use crate::{
     backoff::{DEPENDENCY, pause},
     bus::Bus,
     events::{Event, STREAM},
-    metrics::Metrics,
+    metrics::{ConsumeOutcome, Metrics},
     readiness::Readiness,
     telemetry::trace,
     timestamp::Timestamp,
 };
 
 pub use self::settle::nak_delay;
-use self::settle::{Delivery, Settlement};
+use self::{
+    counts::DeliveryCounts,
+    settle::{Delivery, Settlement},
+};
 
 /// What a handler decided about one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,18 +70,23 @@ type Handler<S> = Box<dyn Fn(S, &[u8]) -> BoxFuture<anyhow::Result<Outcome>> + S
 /// understood.
 const BATCH: usize = 64;
 
+/// How long one waiting pull request lasts while nothing is ready; a
+/// shutdown does not wait for it.
+const IDLE_WAIT: Duration = Duration::from_secs(1);
+
 /// A durable pull consumer and the handlers for the subjects it receives.
 pub struct Listener<S> {
     durable: &'static str,
     filter: Option<&'static str>,
     handlers: HashMap<&'static str, Handler<S>>,
+    counts: DeliveryCounts,
 }
 
 impl<S: Clone + Send + Sync + 'static> Listener<S> {
     /// A consumer named `durable`, filtered on `filter` (one subject or
     /// wildcard; NATS 2.9 honours only one), or unfiltered with `None`.
     pub fn new(durable: &'static str, filter: Option<&'static str>) -> Self {
-        Self { durable, filter, handlers: HashMap::new() }
+        Self { durable, filter, handlers: HashMap::new(), counts: DeliveryCounts::default() }
     }
 
     /// Routes `E::SUBJECT` to `handler`. A payload that does not parse as `E`
@@ -124,6 +133,9 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
     ) -> anyhow::Result<()> {
         let Some(consumer) = self.consumer(&bus, &shutdown).await else { return Ok(()) };
         tracing::info!(filter = self.filter.unwrap_or(">"), "listening");
+        for subject in self.handlers.keys() {
+            metrics.expect_consumed(subject);
+        }
         let mut failures = 0u32;
         while !shutdown.is_cancelled() {
             if !readiness.is_ready() || !bus.is_ready() {
@@ -132,10 +144,10 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
             }
             let fetched = tokio::select! {
                 () = shutdown.cancelled() => break,
-                fetched = consumer.fetch().max_messages(BATCH).expires(Duration::from_secs(1)).messages() => fetched,
+                fetched = next_batch(&consumer) => fetched,
             };
-            let mut batch = match fetched {
-                Ok(batch) => batch,
+            let messages = match fetched {
+                Ok(messages) => messages,
                 Err(error) => {
                     failures += 1;
                     tracing::warn!(error = %error, "cannot fetch messages");
@@ -144,13 +156,6 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
                 }
             };
             failures = 0;
-            let mut messages = Vec::with_capacity(BATCH);
-            while let Some(message) = batch.next().await {
-                match message {
-                    Ok(message) => messages.push(message),
-                    Err(error) => tracing::warn!(error = %error, "broken delivery"),
-                }
-            }
             let lanes = lanes::into_lanes(messages, |m| lanes::lane_key(m.subject.as_str(), &m.payload));
             futures::future::join_all(
                 lanes.into_iter().map(|lane| self.run_lane(&bus, &state, &metrics, &shutdown, lane)),
@@ -217,7 +222,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
     }
 
     async fn process(&self, bus: &Bus, state: &S, metrics: &Metrics, message: Message) {
-        let delivery = Delivery::of(&message);
+        let delivery = Delivery::of(&message, &self.counts);
         // A root of its own, continuing the publisher's trace from the
         // message's `traceparent` header (contract 8, Traces), not the listener's.
         let span = tracing::info_span!(
@@ -236,11 +241,39 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
         async {
             let decision = self.decide(state.clone(), message.subject.as_str(), &message.payload).await;
             let settlement = Settlement::of(decision, delivery.count, bus.settings().max_deliver);
-            if let Err(error) = delivery.settle(self.durable, bus, settlement, metrics).await {
-                tracing::warn!(error = format!("{error:#}"), "cannot acknowledge; the server will redeliver");
+            match delivery.settle(self.durable, bus, settlement, metrics).await {
+                Ok(ConsumeOutcome::Retry) => {}
+                Ok(_) => self.counts.settled(delivery.stream_sequence),
+                Err(error) => {
+                    tracing::warn!(error = format!("{error:#}"), "cannot acknowledge; the server will redeliver");
+                }
             }
         }
         .instrument(span)
         .await;
     }
+}
+
+/// What the consumer has ready, up to [`BATCH`], at once; when nothing is,
+/// one message as soon as it comes, or none after [`IDLE_WAIT`]. A fetch
+/// answers "no messages" at once, so asking again straight away kept every
+/// idle listener busy asking (and the server answering) in a tight loop: the
+/// CPU it took delayed a test's redeliveries by seconds on a loaded machine.
+async fn next_batch(consumer: &PullConsumer) -> anyhow::Result<Vec<Message>> {
+    let ready = collect(consumer.fetch().max_messages(BATCH).messages().await?).await;
+    if !ready.is_empty() {
+        return Ok(ready);
+    }
+    Ok(collect(consumer.batch().max_messages(1).expires(IDLE_WAIT).messages().await?).await)
+}
+
+async fn collect(mut batch: pull::Batch) -> Vec<Message> {
+    let mut messages = Vec::new();
+    while let Some(message) = batch.next().await {
+        match message {
+            Ok(message) => messages.push(message),
+            Err(error) => tracing::warn!(error = %error, "broken delivery"),
+        }
+    }
+    messages
 }

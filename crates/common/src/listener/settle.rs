@@ -8,13 +8,18 @@ use async_nats::{
     jetstream::{AckKind, Message},
 };
 
-use super::Outcome;
+use super::{Outcome, counts::DeliveryCounts};
 use crate::{
-    backoff::Backoff,
+    backoff::{Backoff, DEPENDENCY},
     bus::Bus,
     events::dlq_headers,
     metrics::{ConsumeOutcome, Metrics},
 };
+
+/// How many times the dead-letter copy is tried at the last allowed delivery
+/// (about 25 s of [`DEPENDENCY`] backoff) before the message is left in the
+/// stream, unacknowledged, for an operator.
+const LAST_COPY_ATTEMPTS: u32 = 8;
 
 /// A message in hand, and where it stands in the stream.
 pub(super) struct Delivery<'a> {
@@ -56,9 +61,14 @@ impl Settlement {
 }
 
 impl<'a> Delivery<'a> {
-    pub(super) fn of(message: &'a Message) -> Self {
+    /// `message`, numbered by the server or, where that went back, by `counts`.
+    pub(super) fn of(message: &'a Message, counts: &DeliveryCounts) -> Self {
         match message.info() {
-            Ok(info) => Self { message, stream_sequence: info.stream_sequence, count: info.delivered },
+            Ok(info) => Self {
+                message,
+                stream_sequence: info.stream_sequence,
+                count: counts.count(info.stream_sequence, info.delivered),
+            },
             Err(_) => Self { message, stream_sequence: 0, count: 1 },
         }
     }
@@ -70,11 +80,11 @@ impl<'a> Delivery<'a> {
         bus: &Bus,
         settlement: Settlement,
         metrics: &Metrics,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<ConsumeOutcome> {
         let (kind, outcome) = match settlement {
             Settlement::Ack => (AckKind::Ack, ConsumeOutcome::Ack),
             Settlement::Retry(delay) => (AckKind::Nak(Some(delay)), ConsumeOutcome::Retry),
-            Settlement::DeadLetter(reason) => match self.dead_letter(durable, bus, &reason).await {
+            Settlement::DeadLetter(reason) => match self.dead_letter_patiently(durable, bus, &reason).await {
                 Ok(()) => (AckKind::Term, ConsumeOutcome::DeadLetter),
                 // The copy was not stored: nak instead, so it is never lost.
                 Err(error) => {
@@ -86,7 +96,34 @@ impl<'a> Delivery<'a> {
         self.message.ack_with(kind).await.map_err(|error| anyhow::anyhow!("{error}"))?;
         metrics.consumed(self.message.subject.as_str(), outcome);
         tracing::info!(outcome = outcome.label(), "event consumed");
-        Ok(())
+        Ok(outcome)
+    }
+
+    /// [`Self::dead_letter`], retried in place at the consumer's last allowed
+    /// delivery: the server never redelivers a message past `max_deliver`, so
+    /// a nak there would strand it (neither handled nor dead-lettered). Each
+    /// wait tells the server the message is still in hand (`+WPI`), so its
+    /// ack wait does not run out meanwhile.
+    async fn dead_letter_patiently(&self, durable: &str, bus: &Bus, reason: &str) -> anyhow::Result<()> {
+        let mut failures = 0;
+        loop {
+            match self.dead_letter(durable, bus, reason).await {
+                Ok(()) => return Ok(()),
+                Err(error) if self.count < bus.settings().max_deliver || failures >= LAST_COPY_ATTEMPTS => {
+                    return Err(error);
+                }
+                Err(error) => {
+                    failures += 1;
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        attempt = failures,
+                        "cannot dead-letter; trying again"
+                    );
+                    let _ = self.message.ack_with(AckKind::Progress).await;
+                    tokio::time::sleep(DEPENDENCY.delay(failures)).await;
+                }
+            }
+        }
     }
 
     /// Copies the message to `dlq.<durable>.<subject>`; terminating it is the caller's.

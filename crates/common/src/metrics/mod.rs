@@ -183,6 +183,18 @@ impl Metrics {
         self.inner.events_refused.get_or_create(&SubjectLabels { subject: subject.to_owned() }).inc();
     }
 
+    /// Creates a subject's `events_consumed_total` series at 0 for every
+    /// outcome, so that the first dead letter is an increase from 0 that
+    /// `increase()` (the dashboard panel, the `TicketingDeadLetters` alert)
+    /// sees, rather than a new series that starts at 1.
+    pub(crate) fn expect_consumed(&self, subject: &str) {
+        for outcome in [ConsumeOutcome::Ack, ConsumeOutcome::Retry, ConsumeOutcome::DeadLetter] {
+            let labels = ConsumedLabels { subject: subject.to_owned(), outcome: outcome.label() };
+            // Creating the series is the point; the guard it returns is not needed.
+            drop(self.inner.events_consumed.get_or_create(&labels));
+        }
+    }
+
     pub(crate) fn consumed(&self, subject: &str, outcome: ConsumeOutcome) {
         let labels = ConsumedLabels { subject: subject.to_owned(), outcome: outcome.label() };
         self.inner.events_consumed.get_or_create(&labels).inc();
@@ -218,5 +230,16 @@ mod tests {
         assert!(text.contains("work_lateness_seconds_bucket{le=\"0.1\"} 1"), "{text}");
         assert!(text.contains("work_lateness_seconds_bucket{le=\"+Inf\"} 2"), "{text}");
         assert!(text.contains("work_lateness_seconds_count 2"), "{text}");
+    }
+
+    #[test]
+    fn an_expected_subject_exports_its_dead_letters_at_zero_before_the_first() {
+        let metrics = Metrics::new();
+        metrics.expect_consumed("order.created");
+        let text = metrics.render();
+        assert!(text.contains(r#"events_consumed_total{subject="order.created",outcome="dead_letter"} 0"#), "{text}");
+        metrics.consumed("order.created", ConsumeOutcome::DeadLetter);
+        let text = metrics.render();
+        assert!(text.contains(r#"events_consumed_total{subject="order.created",outcome="dead_letter"} 1"#), "{text}");
     }
 }
