@@ -10,7 +10,8 @@
 //!
 //! Here: opening, documents and the connection pool; `outbox` holds the
 //! outbox table's reads and writes, `sql` the SQL text and error mapping,
-//! `files` the read connections and the file's identity.
+//! `files` the read connections and the file's identity, `writer` the writer
+//! connection's thread, which commits concurrent writes together.
 
 use std::{
     fs,
@@ -27,6 +28,7 @@ use self::{
     files::{file_identity, open_reader},
     outbox::append_outbox,
     sql::{check_identifier, classify, columns, parse_doc, schema_sql, to_sql},
+    writer::Writer,
 };
 use super::{CollectionSpec, Page, RawDoc, StoreError};
 use crate::events::Outgoing;
@@ -34,6 +36,7 @@ use crate::events::Outgoing;
 mod files;
 mod outbox;
 mod sql;
+mod writer;
 
 /// Read connections kept open, and reads running at once.
 const READERS: usize = 4;
@@ -46,7 +49,8 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// Every write goes to the writer thread, which commits them in groups.
+    writer: Writer,
     readers: Mutex<Vec<Connection>>,
     /// Waited for on the async side, so that at most `READERS` reads hold a
     /// blocking-pool thread: otherwise each queued read took a thread to open
@@ -75,7 +79,7 @@ impl SqliteStore {
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
-                writer: Mutex::new(writer),
+                writer: Writer::start(writer).context("cannot start the SQLite writer thread")?,
                 readers: Mutex::new(Vec::new()),
                 read_slots: Semaphore::new(READERS),
                 identity: file_identity(path),
@@ -105,15 +109,12 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let (table, events) = (spec.name, events.to_vec());
         self.write(move |conn| {
-            let tx = conn.transaction()?;
             let (id, version, json) = columns(&doc)?;
             // Cached: parsing the statement again cost as much as running it.
-            tx.prepare_cached(&format!("INSERT INTO \"{table}\" (id, version, doc) VALUES (?1, ?2, ?3)"))?
+            conn.prepare_cached(&format!("INSERT INTO \"{table}\" (id, version, doc) VALUES (?1, ?2, ?3)"))?
                 .execute(params![id, version, json])
                 .map_err(classify)?;
-            append_outbox(&tx, &events)?;
-            tx.commit()?;
-            Ok(())
+            append_outbox(conn, &events)
         })
         .await
     }
@@ -183,9 +184,8 @@ impl SqliteStore {
     ) -> Result<bool, StoreError> {
         let (table, events) = (spec.name, events.to_vec());
         self.write(move |conn| {
-            let tx = conn.transaction()?;
             let (id, version, json) = columns(&doc)?;
-            let changed = tx
+            let changed = conn
                 .prepare_cached(&format!(
                     "UPDATE \"{table}\" SET version = ?1, doc = ?2 WHERE id = ?3 AND version = ?4"
                 ))?
@@ -194,24 +194,19 @@ impl SqliteStore {
             if changed == 0 {
                 return Ok(false);
             }
-            append_outbox(&tx, &events)?;
-            tx.commit()?;
+            append_outbox(conn, &events)?;
             Ok(true)
         })
         .await
     }
 
-    /// Runs `work` on the writer connection, off the async threads.
+    /// Runs `work` in the writer thread's next group commit (see `writer`):
+    /// inside a transaction it must not end itself.
     async fn write<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let inner = Arc::clone(&self.inner);
-        run_blocking(move || {
-            let mut conn = inner.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            work(&mut conn)
-        })
-        .await
+        self.inner.writer.write(work).await
     }
 
     /// Runs `work` on a pooled reader connection, off the async threads.

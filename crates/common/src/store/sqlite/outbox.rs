@@ -40,14 +40,10 @@ impl SqliteStore {
             .filter_map(|e| if let PendingKey(Location::Sqlite(seq)) = e.key { Some(seq) } else { None })
             .collect();
         self.write(move |conn| {
-            let tx = conn.transaction()?;
-            {
-                let mut statement = tx.prepare_cached("DELETE FROM _outbox WHERE seq = ?1")?;
-                for seq in seqs {
-                    statement.execute(params![seq])?;
-                }
+            let mut statement = conn.prepare_cached("DELETE FROM _outbox WHERE seq = ?1")?;
+            for seq in seqs {
+                statement.execute(params![seq])?;
             }
-            tx.commit()?;
             Ok(())
         })
         .await
@@ -59,9 +55,9 @@ impl SqliteStore {
     }
 }
 
-pub(super) fn append_outbox(tx: &rusqlite::Transaction<'_>, events: &[Outgoing]) -> Result<(), StoreError> {
+pub(super) fn append_outbox(conn: &rusqlite::Connection, events: &[Outgoing]) -> Result<(), StoreError> {
     let mut statement =
-        tx.prepare_cached("INSERT INTO _outbox (subject, message_id, payload, traceparent) VALUES (?1, ?2, ?3, ?4)")?;
+        conn.prepare_cached("INSERT INTO _outbox (subject, message_id, payload, traceparent) VALUES (?1, ?2, ?3, ?4)")?;
     for event in events {
         statement.execute(params![event.subject, event.message_id, event.payload, event.traceparent])?;
     }
