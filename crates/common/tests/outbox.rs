@@ -24,9 +24,6 @@ struct Note {
 
 impl Document for Note {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "notes", indexes: &[] };
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 fn created(id: &ObjectId, title: &str) -> Outgoing {

@@ -41,9 +41,6 @@ impl Document for Seat {
             Index { name: "seats_status", field: "status", unique: false, only_when: None },
         ],
     };
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 fn seat(code: &str, ticket: &str, status: &str) -> Seat {

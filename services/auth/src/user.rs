@@ -36,10 +36,6 @@ impl Document for User {
         name: "users",
         indexes: &[Index { name: EMAIL_INDEX, field: "email", unique: true, only_when: None }],
     };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl User {

@@ -117,10 +117,6 @@ impl Document for Order {
             Index { name: "orders_status", field: "status", unique: false, only_when: None },
         ],
     };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 #[cfg(test)]

@@ -49,10 +49,6 @@ impl Document for Refund {
             Index { name: "refunds_user_id", field: "userId", unique: false, only_when: None },
         ],
     };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 /// The total refunded among `refunds` for `order_id`, if anything was.

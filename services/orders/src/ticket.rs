@@ -33,10 +33,6 @@ pub struct Ticket {
 
 impl Document for Ticket {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "tickets", indexes: &[] };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl Ticket {

@@ -93,10 +93,6 @@ impl Document for Attempt {
             Index { name: "attempts_state", field: "state", unique: false, only_when: None },
         ],
     };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl Attempt {

@@ -35,10 +35,6 @@ pub struct Order {
 
 impl Document for Order {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "orders", indexes: &[] };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl Order {

@@ -44,10 +44,6 @@ impl Document for Payment {
         name: "payments",
         indexes: &[Index { name: Payment::ONE_PER_ORDER, field: "orderId", unique: true, only_when: None }],
     };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 #[cfg(test)]

@@ -50,10 +50,6 @@ impl Document for Refund {
             Index { name: "refunds_done", field: "done", unique: false, only_when: None },
         ],
     };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl Refund {

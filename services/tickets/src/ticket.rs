@@ -46,10 +46,6 @@ impl Document for Ticket {
         // `payment.created` names an order: this finds the ticket it holds.
         indexes: &[Index { name: "tickets_order_id", field: "orderId", unique: false, only_when: None }],
     };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 impl Ticket {
@@ -132,10 +128,6 @@ pub struct Tombstone {
 
 impl Document for Tombstone {
     const COLLECTION: CollectionSpec = CollectionSpec { name: "tombstones", indexes: &[] };
-
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 #[cfg(test)]

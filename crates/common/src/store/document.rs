@@ -33,13 +33,12 @@ pub struct Index {
     pub only_when: Option<(&'static str, &'static [&'static str])>,
 }
 
-/// A stored type. Serializes to a JSON object with `id` and `version`.
+/// A stored type. Serializes to a JSON object with a string `id` and an
+/// integer `version` (updates move it by exactly one); the store reads both
+/// from there, so an impl names only its collection.
 pub trait Document: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Where documents of this type live.
     const COLLECTION: CollectionSpec;
-
-    /// The document's version; updates move it by exactly one.
-    fn version(&self) -> i64;
 }
 
 pub(super) fn to_raw<D: Document>(doc: &D) -> Result<RawDoc, StoreError> {

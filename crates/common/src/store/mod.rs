@@ -160,12 +160,15 @@ impl Store {
     }
 
     /// Replaces the stored document with `doc` if the stored version is
-    /// `doc.version() - 1`, writing `events` in the same atomic step.
+    /// one less than `doc`'s, writing `events` in the same atomic step.
     /// `Ok(false)` means another writer got there first (or the document is
     /// gone): re-read and decide again.
     #[tracing::instrument(name = "store write", skip_all, fields(otel.name = format!("update {}", D::COLLECTION.name)))]
     pub async fn update<D: Document>(&self, doc: &D, events: &[Outgoing]) -> Result<bool, StoreError> {
-        let (spec, raw, expected) = (&D::COLLECTION, to_raw(doc)?, doc.version() - 1);
+        let raw = to_raw(doc)?;
+        // `to_raw` made sure the version is an integer.
+        let expected = raw.get("version").and_then(Value::as_i64).unwrap_or_default() - 1;
+        let spec = &D::COLLECTION;
         let applied = match &self.backend {
             Backend::Sqlite(sqlite) => sqlite.update(spec, raw, expected, events).await?,
             Backend::Mongo(mongo) => mongo.update(spec, raw, expected, events).await?,
