@@ -39,6 +39,11 @@ impl Target<'static> {
         Self { label: label.into(), url: url.into(), method: "GET", body: None, cookie: None }
     }
 
+    /// The same request as the holder of `cookie`.
+    pub(crate) fn with_cookie(self, cookie: &str) -> Self {
+        Self { cookie: Some(cookie.into()), ..self }
+    }
+
     /// A `POST` of `body` as the holder of `cookie`.
     pub(crate) fn post(label: impl Into<String>, url: impl Into<String>, body: &str, cookie: &str) -> Self {
         Self {

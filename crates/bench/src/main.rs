@@ -150,36 +150,20 @@ async fn scale_only(bin_dir: &Path) -> anyhow::Result<()> {
 /// last: the write loads add a hundred thousand tickets, which would make the
 /// reads that follow measure another list (`scale` lists the big catalogue).
 fn routes(booted: &Booted, ticket: &str, cookie: &str) -> Vec<Target<'static>> {
-    let cookie = Some(cookie.to_owned());
-    let target = |label: String, url: String, method: &'static str, cookie: &Option<String>| Target {
-        label,
-        url,
-        method,
-        body: (method == "POST").then(|| r#"{"title":"Bench","price":12.5}"#.to_owned()),
-        cookie: cookie.clone(),
-    };
     let mut routes = Vec::new();
     for via in ["gateway", "direct"] {
         let base = |port: &str| booted.url(if via == "gateway" { "PORT" } else { port });
+        let (auth, tickets) = (base("AUTH_PORT"), base("TICKETS_PORT"));
         routes.extend([
-            target(
-                format!("GET /api/users/currentuser ({via})"),
-                format!("{}/api/users/currentuser", base("AUTH_PORT")),
-                "GET",
-                &cookie,
-            ),
-            target(
-                format!("GET /api/tickets/:id ({via})"),
-                format!("{}/api/tickets/{ticket}", base("TICKETS_PORT")),
-                "GET",
-                &None,
-            ),
-            target(format!("GET /api/tickets ({via})"), format!("{}/api/tickets", base("TICKETS_PORT")), "GET", &None),
-            target(
+            Target::get(format!("GET /api/users/currentuser ({via})"), format!("{auth}/api/users/currentuser"))
+                .with_cookie(cookie),
+            Target::get(format!("GET /api/tickets/:id ({via})"), format!("{tickets}/api/tickets/{ticket}")),
+            Target::get(format!("GET /api/tickets ({via})"), format!("{tickets}/api/tickets")),
+            Target::post(
                 format!("POST /api/tickets ({via})"),
-                format!("{}/api/tickets", base("TICKETS_PORT")),
-                "POST",
-                &cookie,
+                format!("{tickets}/api/tickets"),
+                r#"{"title":"Bench","price":12.5}"#,
+                cookie,
             ),
         ]);
     }
