@@ -63,12 +63,12 @@ pub enum Outcome {
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type Handler<S> = Box<dyn Fn(S, &[u8]) -> BoxFuture<anyhow::Result<Outcome>> + Send + Sync>;
 
-/// Messages fetched per pull request (at most this many lanes at once). A
-/// fetch of the consumer's whole `max_ack_pending` (256) drained a backlog
-/// faster (19.0k events/s against 16.9k) but left a redelivery test waiting
-/// past 40 s in two full runs out of two, so it stays at 64 until that is
-/// understood.
-const BATCH: usize = 64;
+/// Messages fetched per pull request (at most this many lanes at once): the
+/// consumer's whole `max_ack_pending`, so a backlog drains in batches whose
+/// writes share a SQLite commit. (It was 64 for a while, suspected of a
+/// dead-letter test's timeouts that turned out to be the idle spin that
+/// `next_batch` ends.)
+const BATCH: usize = 256;
 
 /// How long one waiting pull request lasts while nothing is ready; a
 /// shutdown does not wait for it.

@@ -131,32 +131,33 @@ impl Store {
     /// The document with `id`, if any.
     pub async fn get<D: Document>(&self, id: &ObjectId) -> Result<Option<D>, StoreError> {
         let (spec, id) = (&D::COLLECTION, id.as_str());
-        let raw = match &self.backend {
-            Backend::Sqlite(sqlite) => sqlite.get(spec, id).await?,
-            Backend::Mongo(mongo) => mongo.get(spec, id).await?,
-        };
-        raw.map(from_raw).transpose()
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.get(spec, id).await,
+            Backend::Mongo(mongo) => mongo.get(spec, id).await?.map(from_raw).transpose(),
+        }
     }
 
     /// Every document whose fields equal `filter`'s values, oldest id first.
     /// An empty filter lists the whole collection.
     pub async fn find<D: Document>(&self, filter: &[(&str, Value)]) -> Result<Vec<D>, StoreError> {
         let spec = &D::COLLECTION;
-        let raws = match &self.backend {
-            Backend::Sqlite(sqlite) => sqlite.find(spec, filter, None).await?,
-            Backend::Mongo(mongo) => mongo.find(spec, filter, None).await?,
-        };
-        raws.into_iter().map(from_raw).collect()
+        match &self.backend {
+            Backend::Sqlite(sqlite) => {
+                Ok(sqlite.find(spec, filter, None).await?.into_iter().map(|(_, doc)| doc).collect())
+            }
+            Backend::Mongo(mongo) => mongo.find(spec, filter, None).await?.into_iter().map(from_raw).collect(),
+        }
     }
 
     /// [`Store::find`] for one keyset [`Page`].
     pub async fn find_page<D: Document>(&self, filter: &[(&str, Value)], page: &Page) -> Result<Vec<D>, StoreError> {
         let spec = &D::COLLECTION;
-        let raws = match &self.backend {
-            Backend::Sqlite(sqlite) => sqlite.find(spec, filter, Some(page)).await?,
-            Backend::Mongo(mongo) => mongo.find(spec, filter, Some(page)).await?,
-        };
-        raws.into_iter().map(from_raw).collect()
+        match &self.backend {
+            Backend::Sqlite(sqlite) => {
+                Ok(sqlite.find(spec, filter, Some(page)).await?.into_iter().map(|(_, doc)| doc).collect())
+            }
+            Backend::Mongo(mongo) => mongo.find(spec, filter, Some(page)).await?.into_iter().map(from_raw).collect(),
+        }
     }
 
     /// Replaces the stored document with `doc` if the stored version is

@@ -26,26 +26,30 @@ impl Store {
             let page = page?;
             let borrowed: Vec<(&str, Value)> =
                 filter.iter().map(|(field, value)| (field.as_str(), value.clone())).collect();
-            let read = match &store.backend {
-                Backend::Sqlite(sqlite) => sqlite.find(&D::COLLECTION, &borrowed, Some(&page)).await,
-                Backend::Mongo(mongo) => mongo.find(&D::COLLECTION, &borrowed, Some(&page)).await,
+            // Each read gives the batch and the last id in it, where the next starts.
+            let read: Result<(Vec<D>, Option<String>), StoreError> = match &store.backend {
+                Backend::Sqlite(sqlite) => sqlite.find(&D::COLLECTION, &borrowed, Some(&page)).await.map(|found| {
+                    let last = found.last().map(|(id, _)| id.clone());
+                    (found.into_iter().map(|(_, doc)| doc).collect(), last)
+                }),
+                Backend::Mongo(mongo) => mongo.find(&D::COLLECTION, &borrowed, Some(&page)).await.and_then(|raws| {
+                    let last = raws.last().and_then(|raw| raw.get("id")).and_then(Value::as_str).map(str::to_owned);
+                    raws.into_iter().map(from_raw).collect::<Result<Vec<D>, _>>().map(|docs| (docs, last))
+                }),
             };
-            let raws = match read {
-                Ok(raws) => raws,
+            let (docs, last) = match read {
+                Ok(read) => read,
                 // Yield the error, then stop.
                 Err(error) => return Some((Err(error), (store, filter, None))),
             };
-            let last = raws.last().and_then(|raw| raw.get("id")).and_then(Value::as_str).map(str::to_owned);
-            let next = match last {
-                Some(last) if raws.len() == batch => Some(Page { after: Some(last), ..page }),
-                _ => None,
-            };
-            if raws.is_empty() {
+            if docs.is_empty() {
                 return None;
             }
-            let docs = raws.into_iter().map(from_raw).collect::<Result<Vec<D>, _>>();
-            let next = if docs.is_ok() { next } else { None };
-            Some((docs, (store, filter, next)))
+            let next = match last {
+                Some(last) if docs.len() == batch => Some(Page { after: Some(last), ..page }),
+                _ => None,
+            };
+            Some((Ok(docs), (store, filter, next)))
         })
     }
 }

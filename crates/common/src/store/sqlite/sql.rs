@@ -56,8 +56,9 @@ pub(super) fn columns(doc: &RawDoc) -> Result<(String, i64, String), StoreError>
     Ok((id, version, json))
 }
 
-pub(super) fn parse_doc(json: &str) -> Result<RawDoc, StoreError> {
-    Ok(serde_json::from_str(json).context("stored document is not a JSON object")?)
+/// A stored document's text as `T`, or an error naming the table.
+pub(super) fn parse_as<T: serde::de::DeserializeOwned>(table: &str, json: &str) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|error| anyhow::anyhow!("damaged document in {table}: {error}").into())
 }
 
 pub(super) fn to_sql(value: &Value) -> Result<Option<SqlValue>, StoreError> {
