@@ -72,36 +72,11 @@ async fn main() -> anyhow::Result<()> {
 async fn measure(booted: &Booted, bin_dir: &Path, scratch: &Path) -> anyhow::Result<Report> {
     let api = ApiClient::new(booted.url("PORT"));
     let users = Users::new(&booted.jwt_key()?);
-
-    // A realistic catalogue: 100 tickets for the list route.
-    let mut ticket = String::new();
-    for n in 0..100 {
-        ticket = flows::sell(&api, &users.seller, &format!("Concert #{n}")).await?;
-    }
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let ticket = seed_catalogue(&api, &users).await?;
     let idle = memory(&booted.stack);
-
-    let mut loads = vec![ceiling(bin_dir, scratch)?];
-    let mut peak = idle.clone();
-    for target in routes(booted, &ticket, &users.buyer) {
-        println!("load: {}", target.label);
-        let (measured, highest) = load_sampling_memory(&booted.stack, &target, scratch).await?;
-        loads.push(measured);
-        peak = report::max_memory(peak, highest);
-    }
-
-    println!("waiting for the event backlog of the write load");
-    let created =
-        loads.iter().filter(|l| l.label.starts_with("POST")).map(|l| l.rps * LOAD_FOR.as_secs_f64()).sum::<f64>();
-    let drain = (created.round() as u64, flows::backlog_drain(&api, &users).await?);
-    println!("event propagation");
-    let (orderable, reserved) = flows::propagation(&api, &users, 200).await?;
-    println!("live updates");
-    let live = live::latency(&api, &users.seller).await?;
-    println!("expiration accuracy");
-    let lateness = flows::expiration_lateness(&api, &users, 50).await?;
-    println!("contention");
-    let contention = flows::contention(&api, &users, 1000).await?;
+    let (loads, peak) = load_routes(booted, bin_dir, scratch, &ticket, &users, &idle).await?;
+    let drain = drain_after_writes(&api, &users, &loads).await?;
+    let events = event_flows(&api, &users).await?;
     let scale = scale::measure(booted, &users, scratch).await?;
     println!("signin timing");
     let signin = flows::signin_timing(&api, 100).await?;
@@ -112,16 +87,79 @@ async fn measure(booted: &Booted, bin_dir: &Path, scratch: &Path) -> anyhow::Res
         idle,
         peak,
         drain,
-        orderable,
-        reserved,
-        live,
-        lateness,
-        contention,
+        orderable: events.orderable,
+        reserved: events.reserved,
+        live: events.live,
+        lateness: events.lateness,
+        contention: events.contention,
         signin,
         burst,
         scale,
         stores: Vec::new(),
     })
+}
+
+/// A realistic catalogue for the list route: 100 tickets. Returns the last one's id.
+async fn seed_catalogue(api: &ApiClient, users: &Users) -> anyhow::Result<String> {
+    let mut ticket = String::new();
+    for n in 0..100 {
+        ticket = flows::sell(api, &users.seller, &format!("Concert #{n}")).await?;
+    }
+    // Let the events of the seeding settle before memory is read.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Ok(ticket)
+}
+
+/// The ceiling, then every route under load, with each service's highest
+/// memory over all of them (starting from `idle`).
+async fn load_routes(
+    booted: &Booted,
+    bin_dir: &Path,
+    scratch: &Path,
+    ticket: &str,
+    users: &Users,
+    idle: &[Memory],
+) -> anyhow::Result<(Vec<LoadResult>, Vec<Memory>)> {
+    let mut loads = vec![ceiling(bin_dir, scratch)?];
+    let mut peak = idle.to_vec();
+    for target in routes(booted, ticket, &users.buyer) {
+        println!("load: {}", target.label);
+        let (measured, highest) = load_sampling_memory(&booted.stack, &target, scratch).await?;
+        loads.push(measured);
+        peak = report::max_memory(peak, highest);
+    }
+    Ok((loads, peak))
+}
+
+/// The tickets the write loads created, and how long after them a new
+/// ticket took to become orderable (their events draining).
+async fn drain_after_writes(api: &ApiClient, users: &Users, loads: &[LoadResult]) -> anyhow::Result<(u64, Duration)> {
+    println!("waiting for the event backlog of the write load");
+    let created =
+        loads.iter().filter(|l| l.label.starts_with("POST")).map(|l| l.rps * LOAD_FOR.as_secs_f64()).sum::<f64>();
+    Ok((created.round() as u64, flows::backlog_drain(api, users).await?))
+}
+
+/// What the event flows on a quiet stack measured.
+struct EventFlows {
+    orderable: flows::Spread,
+    reserved: flows::Spread,
+    live: live::LiveLatency,
+    lateness: flows::Spread,
+    contention: (usize, usize, Duration),
+}
+
+/// Propagation, live updates, expiration accuracy and contention, in turn.
+async fn event_flows(api: &ApiClient, users: &Users) -> anyhow::Result<EventFlows> {
+    println!("event propagation");
+    let (orderable, reserved) = flows::propagation(api, users, 200).await?;
+    println!("live updates");
+    let live = live::latency(api, &users.seller).await?;
+    println!("expiration accuracy");
+    let lateness = flows::expiration_lateness(api, users, 50).await?;
+    println!("contention");
+    let contention = flows::contention(api, users, 1000).await?;
+    Ok(EventFlows { orderable, reserved, live, lateness, contention })
 }
 
 /// `--live-only`: the live-update flow alone, printed.
