@@ -242,7 +242,7 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
             let decision = self.decide(state.clone(), message.subject.as_str(), &message.payload).await;
             let settlement = Settlement::of(decision, delivery.count, bus.settings().max_deliver);
             match delivery.settle(self.durable, bus, settlement, metrics).await {
-                Ok(ConsumeOutcome::Retry) => {}
+                Ok(ConsumeOutcome::Retry) => self.counts.naked(delivery.stream_sequence, delivery.count),
                 Ok(_) => self.counts.settled(delivery.stream_sequence),
                 Err(error) => {
                     tracing::warn!(error = format!("{error:#}"), "cannot acknowledge; the server will redeliver");

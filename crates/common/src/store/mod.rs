@@ -140,23 +140,29 @@ impl Store {
     /// Every document whose fields equal `filter`'s values, oldest id first.
     /// An empty filter lists the whole collection.
     pub async fn find<D: Document>(&self, filter: &[(&str, Value)]) -> Result<Vec<D>, StoreError> {
-        let spec = &D::COLLECTION;
-        match &self.backend {
-            Backend::Sqlite(sqlite) => {
-                Ok(sqlite.find(spec, filter, None).await?.into_iter().map(|(_, doc)| doc).collect())
-            }
-            Backend::Mongo(mongo) => mongo.find(spec, filter, None).await?.into_iter().map(from_raw).collect(),
-        }
+        Ok(self.find_with_last(filter, None).await?.0)
     }
 
     /// [`Store::find`] for one keyset [`Page`].
     pub async fn find_page<D: Document>(&self, filter: &[(&str, Value)], page: &Page) -> Result<Vec<D>, StoreError> {
+        Ok(self.find_with_last(filter, Some(page)).await?.0)
+    }
+
+    /// The one step from the port to an adapter for finds: the documents,
+    /// and the last one's id (where a keyset stream's next batch starts).
+    async fn find_with_last<D: Document>(
+        &self,
+        filter: &[(&str, Value)],
+        page: Option<&Page>,
+    ) -> Result<(Vec<D>, Option<String>), StoreError> {
         let spec = &D::COLLECTION;
         match &self.backend {
-            Backend::Sqlite(sqlite) => {
-                Ok(sqlite.find(spec, filter, Some(page)).await?.into_iter().map(|(_, doc)| doc).collect())
+            Backend::Sqlite(sqlite) => sqlite.find(spec, filter, page).await,
+            Backend::Mongo(mongo) => {
+                let raws = mongo.find(spec, filter, page).await?;
+                let last = raws.last().and_then(|raw| raw.get("id")).and_then(Value::as_str).map(str::to_owned);
+                Ok((raws.into_iter().map(from_raw).collect::<Result<_, _>>()?, last))
             }
-            Backend::Mongo(mongo) => mongo.find(spec, filter, Some(page)).await?.into_iter().map(from_raw).collect(),
         }
     }
 

@@ -6,7 +6,7 @@
 use futures::{Stream, stream};
 use serde_json::Value;
 
-use super::{Backend, Document, Page, Store, StoreError, from_raw};
+use super::{Document, Page, Store, StoreError};
 
 impl Store {
     /// Every document of `D` matching `filter` and `start.present`, with ids
@@ -26,17 +26,7 @@ impl Store {
             let page = page?;
             let borrowed: Vec<(&str, Value)> =
                 filter.iter().map(|(field, value)| (field.as_str(), value.clone())).collect();
-            // Each read gives the batch and the last id in it, where the next starts.
-            let read: Result<(Vec<D>, Option<String>), StoreError> = match &store.backend {
-                Backend::Sqlite(sqlite) => sqlite.find(&D::COLLECTION, &borrowed, Some(&page)).await.map(|found| {
-                    let last = found.last().map(|(id, _)| id.clone());
-                    (found.into_iter().map(|(_, doc)| doc).collect(), last)
-                }),
-                Backend::Mongo(mongo) => mongo.find(&D::COLLECTION, &borrowed, Some(&page)).await.and_then(|raws| {
-                    let last = raws.last().and_then(|raw| raw.get("id")).and_then(Value::as_str).map(str::to_owned);
-                    raws.into_iter().map(from_raw).collect::<Result<Vec<D>, _>>().map(|docs| (docs, last))
-                }),
-            };
+            let read = store.find_with_last::<D>(&borrowed, Some(&page)).await;
             let (docs, last) = match read {
                 Ok(read) => read,
                 // Yield the error, then stop.

@@ -56,9 +56,8 @@ struct Inner {
     /// Waited for on the async side, so that at most `READERS` reads hold a
     /// blocking-pool thread: otherwise each queued read took a thread to open
     /// a connection of its own, and 32 readers of the whole list cost 149 MiB
-    /// (each thread's allocator heap). Writes have no such slot: they queue
-    /// on the writer's lock, which keeps the next one ready the moment a
-    /// commit ends (a single async slot halved `POST /api/tickets`).
+    /// (each thread's allocator heap). Writes need no slot: they queue on the
+    /// writer thread's channel.
     read_slots: Semaphore,
     /// (device, inode) of the file when opened: if the file is deleted or
     /// replaced, our connections write to an orphan, so we report unready.
@@ -132,20 +131,21 @@ impl SqliteStore {
             let mut statement = conn.prepare_cached(&format!("SELECT doc FROM \"{table}\" WHERE id = ?1"))?;
             let mut rows = statement.query(params![id])?;
             match rows.next()? {
-                Some(row) => Ok(Some(parse_as(table, row.get_ref(0)?.as_str().map_err(anyhow::Error::from)?)?)),
+                Some(row) => Ok(Some(parse_as(table, text(row, 0)?)?)),
                 None => Ok(None),
             }
         })
         .await
     }
 
-    /// Matching documents in id order, each with its id, read straight into `T`.
+    /// Matching documents in id order, read straight into `T`, and the last
+    /// one's id (where a keyset stream's next batch starts).
     pub(crate) async fn find<T: DeserializeOwned + Send + 'static>(
         &self,
         spec: &CollectionSpec,
         filter: &[(&str, Value)],
         page: Option<&Page>,
-    ) -> Result<Vec<(String, T)>, StoreError> {
+    ) -> Result<(Vec<T>, Option<String>), StoreError> {
         let table = spec.name;
         let mut clauses = Vec::new();
         let mut values: Vec<SqlValue> = Vec::new();
@@ -178,12 +178,14 @@ impl SqliteStore {
             let mut statement = conn.prepare_cached(&sql)?;
             let params: Vec<&dyn ToSql> = values.iter().map(|v| v as &dyn ToSql).collect();
             let mut rows = statement.query(params.as_slice())?;
-            let mut found = Vec::new();
+            let (mut found, mut last) = (Vec::new(), String::new());
             while let Some(row) = rows.next()? {
-                let doc = parse_as(table, row.get_ref(1)?.as_str().map_err(anyhow::Error::from)?)?;
-                found.push((row.get::<_, String>(0)?, doc));
+                found.push(parse_as(table, text(row, 1)?)?);
+                // One buffer for the id, kept for the last row only.
+                last.clear();
+                last.push_str(text(row, 0)?);
             }
-            Ok(found)
+            Ok((found, (!last.is_empty()).then_some(last)))
         })
         .await
     }
@@ -245,6 +247,11 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Column `index` of `row` as text (the id and document columns are TEXT).
+fn text<'row>(row: &'row rusqlite::Row<'_>, index: usize) -> Result<&'row str, StoreError> {
+    Ok(row.get_ref(index)?.as_str().map_err(anyhow::Error::from)?)
 }
 
 async fn run_blocking<T: Send + 'static>(
