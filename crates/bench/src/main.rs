@@ -10,6 +10,7 @@ mod catalogue;
 mod flows;
 mod live;
 mod load;
+mod memory;
 mod previous;
 mod report;
 mod scale;
@@ -18,13 +19,13 @@ mod stores;
 use std::{path::Path, time::Duration};
 
 use anyhow::Context as _;
-use devstack::stack::Stack;
 use test_support::{ApiClient, free_port};
 
 use crate::{
     boot::{Booted, boot},
     flows::Users,
     load::{LoadResult, Target},
+    memory::{load_sampling_memory, memory},
     report::{Memory, Report},
 };
 
@@ -35,8 +36,6 @@ const CONNECTIONS: u32 = 32;
 /// Where the hand-written reading of the numbers starts in the report; a
 /// re-run replaces the measured part above it and keeps the text below.
 const NOTES_HEADING: &str = "\n## Reading the numbers";
-/// The services whose memory is sampled.
-const SERVICES: [&str; 5] = ["auth", "tickets", "orders", "payments", "expiration"];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -219,47 +218,4 @@ fn ceiling(bin_dir: &Path, scratch: &Path) -> anyhow::Result<LoadResult> {
     let _ = hello.kill();
     let _ = hello.wait();
     measured
-}
-
-/// Loads `target` while sampling every service's memory four times a second.
-async fn load_sampling_memory(
-    stack: &Stack,
-    target: &Target<'_>,
-    scratch: &Path,
-) -> anyhow::Result<(LoadResult, Vec<Memory>)> {
-    let pids: Vec<(String, Option<u32>)> = SERVICES.iter().map(|s| ((*s).to_owned(), stack.pid(s))).collect();
-    let sampler = tokio::spawn(async move {
-        let mut highest = Vec::new();
-        for _ in 0..(LOAD_FOR.as_millis() / 250) {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            let now = pids
-                .iter()
-                .map(|(name, pid)| Memory {
-                    service: name.clone(),
-                    rss_kib: pid.and_then(|pid| status_kib(pid, "VmRSS:")).unwrap_or(0),
-                })
-                .collect();
-            highest = report::max_memory(highest, now);
-        }
-        highest
-    });
-    let measured = tokio::task::block_in_place(|| load::run(target, LOAD_FOR, CONNECTIONS, scratch))?;
-    Ok((measured, sampler.await?))
-}
-
-/// Every service's resident memory now.
-fn memory(stack: &Stack) -> Vec<Memory> {
-    SERVICES
-        .iter()
-        .map(|s| Memory {
-            service: (*s).to_owned(),
-            rss_kib: stack.pid(s).and_then(|pid| status_kib(pid, "VmRSS:")).unwrap_or(0),
-        })
-        .collect()
-}
-
-/// A memory line of a process's status (`VmRSS:`, `VmHWM:`), in KiB.
-fn status_kib(pid: u32, field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|line| line.strip_prefix(field)).and_then(|v| v.split_whitespace().next()?.parse().ok())
 }

@@ -1,27 +1,22 @@
 //! The stored user: an id, a version, the lower-cased email (unique) and the
 //! argon2id hash. The hash never leaves this service, in a response or a log.
 
-use common::{
-    id::ObjectId,
-    store::{CollectionSpec, Document, Index},
-};
-use serde::{Deserialize, Serialize};
+use common::{id::ObjectId, store::Index};
 
 /// The unique index that makes concurrent signups with one email give one user.
 pub const EMAIL_INDEX: &str = "users_email_unique";
 
-/// A user account.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    /// Generated here; it is the `id` in every session token.
-    pub id: ObjectId,
-    /// Never changes today; kept so every document has one.
-    pub version: i64,
-    /// Trimmed and lower-cased, so `A@x.com` and `a@x.com` are one account.
-    pub email: String,
-    /// The argon2id PHC string of the trimmed password.
-    pub password_hash: String,
+common::document! {
+    /// A user account. Its id is the `id` in every session token; its
+    /// version never changes today.
+    pub struct User in "users" indexed [
+        Index { name: EMAIL_INDEX, field: "email", unique: true, only_when: None },
+    ] {
+        /// Trimmed and lower-cased, so `A@x.com` and `a@x.com` are one account.
+        pub email: String,
+        /// The argon2id PHC string of the trimmed password.
+        pub password_hash: String,
+    }
 }
 
 impl std::fmt::Debug for User {
@@ -29,13 +24,6 @@ impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("User").field("id", &self.id).field("email", &self.email).finish_non_exhaustive()
     }
-}
-
-impl Document for User {
-    const COLLECTION: CollectionSpec = CollectionSpec {
-        name: "users",
-        indexes: &[Index { name: EMAIL_INDEX, field: "email", unique: true, only_when: None }],
-    };
 }
 
 impl User {

@@ -14,33 +14,41 @@ use std::time::Duration;
 use common::{
     events::{OrderCancelled, OrderCreated, OrderStatus, OrderTicketRef, OrderTicketSnapshot, Outgoing},
     id::ObjectId,
-    store::{CollectionSpec, Document, Index},
+    store::Index,
     timestamp::Timestamp,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::ticket::Ticket;
 
-/// One buyer's reservation of one ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Order {
-    /// The order's id, generated here.
-    pub id: ObjectId,
-    /// 0 while open, 1 once cancelled or complete.
-    pub version: i64,
-    /// Where the order is in its life.
-    pub status: OrderStatus,
-    /// The buyer.
-    pub user_id: ObjectId,
-    /// When the reservation lapses.
-    pub expires_at: Timestamp,
-    /// The reserved ticket; a top-level field so the unique index can cover it.
-    pub ticket_id: ObjectId,
-    /// What the buyer is charged, in cents, fixed when the order is created
-    /// (the price in `order.created`). Absent in orders stored before it was kept.
-    #[serde(rename = "price", default, skip_serializing_if = "Option::is_none")]
-    pub price_cents: Option<i64>,
+common::document! {
+    /// One buyer's reservation of one ticket: version 0 while open, 1 once
+    /// cancelled or complete.
+    #[derive(Debug)]
+    pub struct Order in "orders" indexed [
+        Index {
+            name: Order::ONE_LIVE_PER_TICKET,
+            field: "ticketId",
+            unique: true,
+            only_when: Some(("status", &OrderStatus::HOLDING_TICKET)),
+        },
+        // `GET /api/orders` lists by buyer.
+        Index { name: "orders_user_id", field: "userId", unique: false, only_when: None },
+        // The expiry sweeper lists open orders by status.
+        Index { name: "orders_status", field: "status", unique: false, only_when: None },
+    ] {
+        /// Where the order is in its life.
+        pub status: OrderStatus,
+        /// The buyer.
+        pub user_id: ObjectId,
+        /// When the reservation lapses.
+        pub expires_at: Timestamp,
+        /// The reserved ticket; a top-level field so the unique index can cover it.
+        pub ticket_id: ObjectId,
+        /// What the buyer is charged, in cents, fixed when the order is created
+        /// (the price in `order.created`). Absent in orders stored before it was kept.
+        #[serde(rename = "price", default, skip_serializing_if = "Option::is_none")]
+        pub price_cents: Option<i64>,
+    }
 }
 
 impl Order {
@@ -99,24 +107,6 @@ impl Order {
     pub fn completed(&self) -> Self {
         Self { version: self.version + 1, status: OrderStatus::Complete, ..self.clone() }
     }
-}
-
-impl Document for Order {
-    const COLLECTION: CollectionSpec = CollectionSpec {
-        name: "orders",
-        indexes: &[
-            Index {
-                name: Order::ONE_LIVE_PER_TICKET,
-                field: "ticketId",
-                unique: true,
-                only_when: Some(("status", &OrderStatus::HOLDING_TICKET)),
-            },
-            // `GET /api/orders` lists by buyer.
-            Index { name: "orders_user_id", field: "userId", unique: false, only_when: None },
-            // The expiry sweeper lists open orders by status.
-            Index { name: "orders_status", field: "status", unique: false, only_when: None },
-        ],
-    };
 }
 
 #[cfg(test)]

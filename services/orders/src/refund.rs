@@ -3,29 +3,24 @@
 //! charge) and was given back. Kept beside the order, never in it, so the
 //! order's versions (0 open, 1 final) stay as the contract says.
 
-use common::{
-    events::PaymentRefunded,
-    id::ObjectId,
-    money::Cents,
-    store::{CollectionSpec, Document, Index},
-};
-use serde::{Deserialize, Serialize};
+use common::{events::PaymentRefunded, id::ObjectId, money::Cents, store::Index};
 
-/// One refunded charge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Refund {
-    /// The refund's id in payments (the event's `id`), so a redelivery is a duplicate.
-    pub id: ObjectId,
-    /// Always 0: a refund never changes.
-    pub version: i64,
-    /// The order it belongs to.
-    pub order_id: ObjectId,
-    /// The order's buyer, so a buyer's orders list finds them in one query.
-    pub user_id: ObjectId,
-    /// What was given back, in cents.
-    #[serde(rename = "amount")]
-    pub amount_cents: i64,
+common::document! {
+    /// One refunded charge, under the refund's id in payments (the event's
+    /// `id`, so a redelivery is a duplicate); always version 0.
+    #[derive(Debug)]
+    pub struct Refund in "refunds" indexed [
+        Index { name: "refunds_order_id", field: "orderId", unique: false, only_when: None },
+        Index { name: "refunds_user_id", field: "userId", unique: false, only_when: None },
+    ] {
+        /// The order it belongs to.
+        pub order_id: ObjectId,
+        /// The order's buyer, so a buyer's orders list finds them in one query.
+        pub user_id: ObjectId,
+        /// What was given back, in cents.
+        #[serde(rename = "amount")]
+        pub amount_cents: i64,
+    }
 }
 
 impl Refund {
@@ -39,16 +34,6 @@ impl Refund {
             amount_cents: event.amount.0,
         }
     }
-}
-
-impl Document for Refund {
-    const COLLECTION: CollectionSpec = CollectionSpec {
-        name: "refunds",
-        indexes: &[
-            Index { name: "refunds_order_id", field: "orderId", unique: false, only_when: None },
-            Index { name: "refunds_user_id", field: "userId", unique: false, only_when: None },
-        ],
-    };
 }
 
 /// The total refunded among `refunds` for `order_id`, if anything was.

@@ -7,32 +7,23 @@
 
 use common::{
     events::{TicketCreated, TicketUpdated},
-    id::ObjectId,
     money::Cents,
-    store::{CollectionSpec, Document},
 };
-use serde::{Deserialize, Serialize};
 
 /// The version-1 rule's verdicts, shared with payments' order replica.
 pub use common::store::UpdateFit;
 
-/// One ticket as orders sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Ticket {
-    /// The ticket's id, as the tickets service generated it.
-    pub id: ObjectId,
-    /// The ticket's version in the tickets service.
-    pub version: i64,
-    /// Current title.
-    pub title: String,
-    /// Current price, in cents (never a float in the store).
-    #[serde(rename = "price")]
-    pub price_cents: i64,
-}
-
-impl Document for Ticket {
-    const COLLECTION: CollectionSpec = CollectionSpec { name: "tickets", indexes: &[] };
+common::document! {
+    /// One ticket as orders sees it, at the ticket's version in the tickets
+    /// service.
+    #[derive(Debug)]
+    pub struct Ticket in "tickets" {
+        /// Current title.
+        pub title: String,
+        /// Current price, in cents (never a float in the store).
+        #[serde(rename = "price")]
+        pub price_cents: i64,
+    }
 }
 
 impl Ticket {
@@ -59,6 +50,8 @@ impl Ticket {
 
 #[cfg(test)]
 mod tests {
+    use common::id::ObjectId;
+
     use super::*;
 
     fn created() -> TicketCreated {

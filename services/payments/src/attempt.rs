@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use common::{
     id::ObjectId,
-    store::{CollectionSpec, Document, Index, Store, StoreError},
+    store::{Index, Store, StoreError},
     timestamp::Timestamp,
 };
 use serde::{Deserialize, Serialize};
@@ -54,45 +54,35 @@ impl AttemptState {
     }
 }
 
-/// One charge attempt for one order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Attempt {
-    /// The attempt's own id.
-    pub id: ObjectId,
-    /// Moves on every change.
-    pub version: i64,
-    /// The order being paid.
-    pub order_id: ObjectId,
-    /// 0, 1, …: the `<attempt>` of the key.
-    pub number: i64,
-    /// `payment-<orderId>-<number>`; unique.
-    pub key: String,
-    /// What is charged, in cents.
-    #[serde(rename = "amount")]
-    pub amount_cents: i64,
-    /// See [`AttemptState`].
-    pub state: AttemptState,
-    /// Stripe's charge, once known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charge_id: Option<String>,
-    /// While the creating request may still be waiting on Stripe.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charging_until: Option<Timestamp>,
-    /// While a settler looks the charge up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claimed_until: Option<Timestamp>,
-}
-
-impl Document for Attempt {
-    const COLLECTION: CollectionSpec = CollectionSpec {
-        name: "attempts",
-        indexes: &[
-            Index { name: Attempt::ONE_PER_KEY, field: "key", unique: true, only_when: None },
-            Index { name: "attempts_order_id", field: "orderId", unique: false, only_when: None },
-            Index { name: "attempts_state", field: "state", unique: false, only_when: None },
-        ],
-    };
+common::document! {
+    /// One charge attempt for one order; its version moves on every change.
+    #[derive(Debug)]
+    pub struct Attempt in "attempts" indexed [
+        Index { name: Attempt::ONE_PER_KEY, field: "key", unique: true, only_when: None },
+        Index { name: "attempts_order_id", field: "orderId", unique: false, only_when: None },
+        Index { name: "attempts_state", field: "state", unique: false, only_when: None },
+    ] {
+        /// The order being paid.
+        pub order_id: ObjectId,
+        /// 0, 1, …: the `<attempt>` of the key.
+        pub number: i64,
+        /// `payment-<orderId>-<number>`; unique.
+        pub key: String,
+        /// What is charged, in cents.
+        #[serde(rename = "amount")]
+        pub amount_cents: i64,
+        /// See [`AttemptState`].
+        pub state: AttemptState,
+        /// Stripe's charge, once known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub charge_id: Option<String>,
+        /// While the creating request may still be waiting on Stripe.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub charging_until: Option<Timestamp>,
+        /// While a settler looks the charge up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub claimed_until: Option<Timestamp>,
+    }
 }
 
 impl Attempt {

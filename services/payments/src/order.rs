@@ -9,32 +9,24 @@
 use common::{
     events::{OrderCreated, OrderStatus},
     id::ObjectId,
-    store::{CollectionSpec, Document},
     timestamp::Timestamp,
 };
-use serde::{Deserialize, Serialize};
 
-/// One order as payments sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Order {
-    /// The order's id, as the orders service generated it.
-    pub id: ObjectId,
-    /// The order's version in the orders service.
-    pub version: i64,
-    /// The buyer.
-    pub user_id: ObjectId,
-    /// What the buyer will be charged, in cents.
-    #[serde(rename = "price")]
-    pub price_cents: i64,
-    /// `created` until cancelled.
-    pub status: OrderStatus,
-    /// When the reservation lapses.
-    pub expires_at: Timestamp,
-}
-
-impl Document for Order {
-    const COLLECTION: CollectionSpec = CollectionSpec { name: "orders", indexes: &[] };
+common::document! {
+    /// One order as payments sees it, at the order's version in the orders
+    /// service.
+    #[derive(Debug)]
+    pub struct Order in "orders" {
+        /// The buyer.
+        pub user_id: ObjectId,
+        /// What the buyer will be charged, in cents.
+        #[serde(rename = "price")]
+        pub price_cents: i64,
+        /// `created` until cancelled.
+        pub status: OrderStatus,
+        /// When the reservation lapses.
+        pub expires_at: Timestamp,
+    }
 }
 
 impl Order {

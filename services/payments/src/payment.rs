@@ -1,27 +1,22 @@
 //! A recorded payment: at most one per order, decided by a unique index.
 
-use common::{
-    events::PaymentCreated,
-    id::ObjectId,
-    store::{CollectionSpec, Document, Index},
-};
-use serde::{Deserialize, Serialize};
+use common::{events::PaymentCreated, id::ObjectId, store::Index};
 
-/// A successful charge for an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Payment {
-    /// The payment's own id, sent back to the buyer and in `payment.created`.
-    pub id: ObjectId,
-    /// Always 0: a payment never changes.
-    pub version: i64,
-    /// The paid order; unique, so an order is paid at most once.
-    pub order_id: ObjectId,
-    /// Stripe's charge id (`ch_…`).
-    pub stripe_id: String,
-    /// What was charged, in cents.
-    #[serde(rename = "amount")]
-    pub amount_cents: i64,
+common::document! {
+    /// A successful charge for an order, under the payment's own id (sent
+    /// back to the buyer and in `payment.created`); always version 0.
+    #[derive(Debug)]
+    pub struct Payment in "payments" indexed [
+        Index { name: Payment::ONE_PER_ORDER, field: "orderId", unique: true, only_when: None },
+    ] {
+        /// The paid order; unique, so an order is paid at most once.
+        pub order_id: ObjectId,
+        /// Stripe's charge id (`ch_…`).
+        pub stripe_id: String,
+        /// What was charged, in cents.
+        #[serde(rename = "amount")]
+        pub amount_cents: i64,
+    }
 }
 
 impl Payment {
@@ -37,13 +32,6 @@ impl Payment {
     pub fn created_event(&self) -> PaymentCreated {
         PaymentCreated { id: self.id.clone(), order_id: self.order_id.clone(), stripe_id: self.stripe_id.clone() }
     }
-}
-
-impl Document for Payment {
-    const COLLECTION: CollectionSpec = CollectionSpec {
-        name: "payments",
-        indexes: &[Index { name: Payment::ONE_PER_ORDER, field: "orderId", unique: true, only_when: None }],
-    };
 }
 
 #[cfg(test)]

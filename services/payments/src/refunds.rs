@@ -13,43 +13,33 @@ use common::{
     events::{Outgoing, PaymentRefunded},
     id::ObjectId,
     money::Cents,
-    store::{CollectionSpec, Document, Index, StoreError},
+    store::{Index, StoreError},
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{gateway::ChargeError, state::AppState};
 
-/// One charge to give back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Refund {
-    /// The refund's id, in `payment.refunded`.
-    pub id: ObjectId,
-    /// 0 pending, 1 done.
-    pub version: i64,
-    /// The order the charge was for.
-    pub order_id: ObjectId,
-    /// The charge (`ch_…`); unique.
-    pub charge_id: String,
-    /// The whole charge, in cents.
-    #[serde(rename = "amount")]
-    pub amount_cents: i64,
-    /// Whether Stripe has refunded it.
-    pub done: bool,
-    /// Stripe's refund (`re_…`), once done.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_refund_id: Option<String>,
-}
-
-impl Document for Refund {
-    const COLLECTION: CollectionSpec = CollectionSpec {
-        name: "refunds",
-        indexes: &[
-            Index { name: Refund::ONE_PER_CHARGE, field: "chargeId", unique: true, only_when: None },
-            Index { name: "refunds_done", field: "done", unique: false, only_when: None },
-        ],
-    };
+common::document! {
+    /// One charge to give back, under the id `payment.refunded` carries:
+    /// version 0 pending, 1 done.
+    #[derive(Debug)]
+    pub struct Refund in "refunds" indexed [
+        Index { name: Refund::ONE_PER_CHARGE, field: "chargeId", unique: true, only_when: None },
+        Index { name: "refunds_done", field: "done", unique: false, only_when: None },
+    ] {
+        /// The order the charge was for.
+        pub order_id: ObjectId,
+        /// The charge (`ch_…`); unique.
+        pub charge_id: String,
+        /// The whole charge, in cents.
+        #[serde(rename = "amount")]
+        pub amount_cents: i64,
+        /// Whether Stripe has refunded it.
+        pub done: bool,
+        /// Stripe's refund (`re_…`), once done.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub stripe_refund_id: Option<String>,
+    }
 }
 
 impl Refund {

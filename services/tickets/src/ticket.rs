@@ -11,41 +11,33 @@ use common::{
     events::{TicketCreated, TicketStatus, TicketUpdated},
     id::ObjectId,
     money::Cents,
-    store::{CollectionSpec, Document, Index},
+    store::Index,
 };
-use serde::{Deserialize, Serialize};
 
-/// A ticket for sale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Ticket {
-    /// Generated here; replicas reuse it.
-    pub id: ObjectId,
-    /// 0 when created, +1 on every change.
-    pub version: i64,
-    /// Trimmed, non-empty.
-    pub title: String,
-    /// In cents, never a float in the store.
-    #[serde(rename = "price")]
-    pub price_cents: i64,
-    /// The seller.
-    pub user_id: ObjectId,
-    /// The order holding it, while reserved (and for good once sold).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<ObjectId>,
-    /// Whether the holding order was paid. Stored only when true, so the
-    /// list's filters find unsold tickets as those without the field, old
-    /// documents included.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub sold: bool,
-}
-
-impl Document for Ticket {
-    const COLLECTION: CollectionSpec = CollectionSpec {
-        name: "tickets",
+common::document! {
+    /// A ticket for sale. Its id is generated here (replicas reuse it); its
+    /// version is 0 when created, +1 on every change.
+    #[derive(Debug)]
+    pub struct Ticket in "tickets" indexed [
         // `payment.created` names an order: this finds the ticket it holds.
-        indexes: &[Index { name: "tickets_order_id", field: "orderId", unique: false, only_when: None }],
-    };
+        Index { name: "tickets_order_id", field: "orderId", unique: false, only_when: None },
+    ] {
+        /// Trimmed, non-empty.
+        pub title: String,
+        /// In cents, never a float in the store.
+        #[serde(rename = "price")]
+        pub price_cents: i64,
+        /// The seller.
+        pub user_id: ObjectId,
+        /// The order holding it, while reserved (and for good once sold).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub order_id: Option<ObjectId>,
+        /// Whether the holding order was paid. Stored only when true, so the
+        /// list's filters find unsold tickets as those without the field, old
+        /// documents included.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub sold: bool,
+    }
 }
 
 impl Ticket {
@@ -116,18 +108,12 @@ impl Ticket {
     }
 }
 
-/// A cancelled order, remembered so that a late or redelivered
-/// `order.created` for it can never reserve a ticket again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tombstone {
-    /// The cancelled order's id.
-    pub id: ObjectId,
-    /// Always 0: tombstones never change.
-    pub version: i64,
-}
-
-impl Document for Tombstone {
-    const COLLECTION: CollectionSpec = CollectionSpec { name: "tombstones", indexes: &[] };
+common::document! {
+    /// A cancelled order (its id), remembered so that a late or redelivered
+    /// `order.created` for it can never reserve a ticket again; always
+    /// version 0.
+    #[derive(Debug)]
+    pub struct Tombstone in "tombstones" {}
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use std::{
 };
 
 use anyhow::Context as _;
-use rusqlite::{Connection, ToSql, params, types::Value as SqlValue};
+use rusqlite::{Connection, ToSql, params};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -28,7 +28,7 @@ use tokio::sync::Semaphore;
 use self::{
     files::{file_identity, open_reader},
     outbox::append_outbox,
-    sql::{check_identifier, classify, columns, parse_as, schema_sql, to_sql},
+    sql::{classify, columns, parse_as, schema_sql, select_sql},
     writer::Writer,
 };
 use super::{CollectionSpec, Page, RawDoc, StoreError};
@@ -147,33 +147,7 @@ impl SqliteStore {
         page: Option<&Page>,
     ) -> Result<(Vec<T>, Option<String>), StoreError> {
         let table = spec.name;
-        let mut clauses = Vec::new();
-        let mut values: Vec<SqlValue> = Vec::new();
-        for (field, value) in filter {
-            check_identifier(field)?;
-            match to_sql(value)? {
-                None => clauses.push(format!("json_extract(doc, '$.{field}') IS NULL")),
-                Some(bound) => {
-                    values.push(bound);
-                    clauses.push(format!("json_extract(doc, '$.{field}') = ?{}", values.len()));
-                }
-            }
-        }
-        let mut limit = String::new();
-        if let Some(page) = page {
-            if let Some(after) = &page.after {
-                values.push(SqlValue::Text(after.clone()));
-                clauses.push(format!("id > ?{}", values.len()));
-            }
-            if let Some((field, present)) = page.present {
-                check_identifier(field)?;
-                let test = if present { "IS NOT NULL" } else { "IS NULL" };
-                clauses.push(format!("json_extract(doc, '$.{field}') {test}"));
-            }
-            limit = format!(" LIMIT {}", page.limit);
-        }
-        let condition = if clauses.is_empty() { "1".to_owned() } else { clauses.join(" AND ") };
-        let sql = format!("SELECT id, doc FROM \"{table}\" WHERE {condition} ORDER BY id{limit}");
+        let (sql, values) = select_sql(table, filter, page)?;
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(&sql)?;
             let params: Vec<&dyn ToSql> = values.iter().map(|v| v as &dyn ToSql).collect();

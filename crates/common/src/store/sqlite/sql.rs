@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use rusqlite::{ErrorCode, types::Value as SqlValue};
 use serde_json::Value;
 
-use super::super::{CollectionSpec, PRIMARY_KEY, RawDoc, StoreError};
+use super::super::{CollectionSpec, PRIMARY_KEY, Page, RawDoc, StoreError};
 
 pub(super) fn schema_sql(collections: &[CollectionSpec]) -> anyhow::Result<String> {
     let mut sql = String::from(
@@ -44,7 +44,43 @@ pub(super) fn schema_sql(collections: &[CollectionSpec]) -> anyhow::Result<Strin
 }
 
 /// Names are spliced into SQL, so only plain identifiers are allowed.
-pub(super) fn check_identifier(name: &str) -> Result<(), StoreError> {
+/// The `SELECT id, doc` of the documents in `table` matching `filter` (and
+/// `page`), in id order, and the values its placeholders take.
+pub(super) fn select_sql(
+    table: &str,
+    filter: &[(&str, Value)],
+    page: Option<&Page>,
+) -> Result<(String, Vec<SqlValue>), StoreError> {
+    let mut clauses = Vec::new();
+    let mut values: Vec<SqlValue> = Vec::new();
+    for (field, value) in filter {
+        check_identifier(field)?;
+        match to_sql(value)? {
+            None => clauses.push(format!("json_extract(doc, '$.{field}') IS NULL")),
+            Some(bound) => {
+                values.push(bound);
+                clauses.push(format!("json_extract(doc, '$.{field}') = ?{}", values.len()));
+            }
+        }
+    }
+    let mut limit = String::new();
+    if let Some(page) = page {
+        if let Some(after) = &page.after {
+            values.push(SqlValue::Text(after.clone()));
+            clauses.push(format!("id > ?{}", values.len()));
+        }
+        if let Some((field, present)) = page.present {
+            check_identifier(field)?;
+            let test = if present { "IS NOT NULL" } else { "IS NULL" };
+            clauses.push(format!("json_extract(doc, '$.{field}') {test}"));
+        }
+        limit = format!(" LIMIT {}", page.limit);
+    }
+    let condition = if clauses.is_empty() { "1".to_owned() } else { clauses.join(" AND ") };
+    Ok((format!("SELECT id, doc FROM \"{table}\" WHERE {condition} ORDER BY id{limit}"), values))
+}
+
+fn check_identifier(name: &str) -> Result<(), StoreError> {
     let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if ok { Ok(()) } else { Err(anyhow::anyhow!("`{name}` is not a plain identifier").into()) }
 }
@@ -61,7 +97,7 @@ pub(super) fn parse_as<T: serde::de::DeserializeOwned>(table: &str, json: &str) 
     serde_json::from_str(json).map_err(|error| anyhow::anyhow!("damaged document in {table}: {error}").into())
 }
 
-pub(super) fn to_sql(value: &Value) -> Result<Option<SqlValue>, StoreError> {
+fn to_sql(value: &Value) -> Result<Option<SqlValue>, StoreError> {
     Ok(Some(match value {
         Value::Null => return Ok(None),
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
