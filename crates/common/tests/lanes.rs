@@ -90,6 +90,19 @@ async fn ready_bus(nats: &TestNats) -> (Bus, Metrics, Readiness) {
     (bus, metrics, readiness)
 }
 
+/// `ids` new aggregates, each updated to `versions` versions, interleaved:
+/// version v of every id, then v + 1 of every id.
+async fn publish_interleaved(bus: &Bus, ids: usize, versions: i64) -> Vec<ObjectId> {
+    let ids: Vec<ObjectId> = (0..ids).map(|_| ObjectId::generate()).collect();
+    for version in 0..versions {
+        for id in &ids {
+            let event = updated(id, version);
+            bus.publish(&event.subject, &event.message_id, event.payload.into()).await.unwrap();
+        }
+    }
+    ids
+}
+
 fn applied_total(replica: &Replica) -> usize {
     replica.applied.lock().unwrap().values().map(Vec::len).sum()
 }
@@ -98,14 +111,7 @@ fn applied_total(replica: &Replica) -> usize {
 async fn many_aggregates_run_at_once_in_order_each_applied_once_across_a_restart() {
     let nats = TestNats::start();
     let (bus, metrics, readiness) = ready_bus(&nats).await;
-    let ids: Vec<ObjectId> = (0..IDS).map(|_| ObjectId::generate()).collect();
-    // Interleaved: version v of every id, then v + 1 of every id.
-    for version in 0..VERSIONS {
-        for id in &ids {
-            let event = updated(id, version);
-            bus.publish(&event.subject, &event.message_id, event.payload.into()).await.unwrap();
-        }
-    }
+    let ids = publish_interleaved(&bus, IDS, VERSIONS).await;
     let replica = Arc::new(Replica::default());
 
     // A first replica stops mid-way (some lanes' messages handed back).
@@ -152,13 +158,7 @@ async fn many_aggregates_run_at_once_in_order_each_applied_once_across_a_restart
 async fn without_failures_no_event_overtakes_its_predecessor() {
     let nats = TestNats::start();
     let (bus, metrics, readiness) = ready_bus(&nats).await;
-    let ids: Vec<ObjectId> = (0..IDS).map(|_| ObjectId::generate()).collect();
-    for version in 0..VERSIONS {
-        for id in &ids {
-            let event = updated(id, version);
-            bus.publish(&event.subject, &event.message_id, event.payload.into()).await.unwrap();
-        }
-    }
+    let ids = publish_interleaved(&bus, IDS, VERSIONS).await;
     let replica = Arc::new(Replica::default());
     // Pre-mark every injected failure as done, so none fires.
     replica.failed_once.lock().unwrap().extend(ids.iter().map(|id| (id.clone(), 3)));
@@ -172,4 +172,31 @@ async fn without_failures_no_event_overtakes_its_predecessor() {
     task.await.unwrap().unwrap();
     assert_eq!(replica.gaps.load(Ordering::SeqCst), 0, "no version arrived before its predecessor");
     assert!(replica.most_in_flight.load(Ordering::SeqCst) > 1, "different aggregates ran at once");
+}
+
+/// More messages than one fetch brings (256) and than a listener holds at
+/// once (1024): an aggregate's later versions arrive in later fetches while
+/// its earlier ones may still wait in its lane, and must not overtake them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn across_many_fetches_no_event_overtakes_its_predecessor() {
+    const MANY_IDS: usize = 60;
+    const MANY_VERSIONS: i64 = 24;
+    let nats = TestNats::start();
+    let (bus, metrics, readiness) = ready_bus(&nats).await;
+    let ids = publish_interleaved(&bus, MANY_IDS, MANY_VERSIONS).await;
+    let replica = Arc::new(Replica::default());
+    replica.failed_once.lock().unwrap().extend(ids.iter().map(|id| (id.clone(), 3)));
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(listener().run(bus.clone(), replica.clone(), readiness, metrics, shutdown.clone()));
+    eventually(Duration::from_secs(60), "every version applied", || async {
+        (applied_total(&replica) == MANY_IDS * MANY_VERSIONS as usize).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
+    assert_eq!(replica.gaps.load(Ordering::SeqCst), 0, "no version arrived before its predecessor");
+    let expected: Vec<i64> = (0..MANY_VERSIONS).collect();
+    for id in &ids {
+        assert_eq!(replica.applied.lock().unwrap()[id], expected, "each version once, in order");
+    }
 }

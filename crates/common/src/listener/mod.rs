@@ -12,29 +12,29 @@
 //! failed): the original bytes are copied to `dlq.<durable>.<subject>` and
 //! the message is terminated, instead of being redelivered forever.
 //!
-//! A fetched batch is split into lanes by aggregate id (see `lanes`): each
-//! lane runs its messages one after another, acknowledging each after its
-//! handler, and the lanes run concurrently.
+//! Fetched messages go to lanes by aggregate id (see `lanes`): each lane
+//! runs its messages one after another, acknowledging each after its
+//! handler, and the lanes run concurrently. Fetching goes on while the lanes
+//! work, as long as a whole batch fits in hand (`fetch::IN_HAND`, the
+//! consumer's `max_ack_pending`), so a backlog flows without a pause between
+//! batches and one slow aggregate holds up only its own lane.
 
 mod counts;
+mod fetch;
 mod lanes;
 mod settle;
 
-use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
+use std::{borrow::Cow, collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 
-use anyhow::Context as _;
-use async_nats::jetstream::{
-    AckKind, Message,
-    consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull},
-};
-use futures::StreamExt as _;
+use async_nats::jetstream::{AckKind, Message, consumer::PullConsumer};
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use crate::{
     backoff::{DEPENDENCY, pause},
     bus::Bus,
-    events::{Event, STREAM},
+    events::Event,
     metrics::{ConsumeOutcome, Metrics},
     readiness::Readiness,
     telemetry::trace,
@@ -61,18 +61,12 @@ pub enum Outcome {
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Lanes per listener. A message goes to its aggregate's lane (by a hash of
+/// the id), so one aggregate's events run in stream order across fetches,
+/// while up to this many aggregates run at once.
+const LANES: usize = 64;
 type Handler<S> = Box<dyn Fn(S, &[u8]) -> BoxFuture<anyhow::Result<Outcome>> + Send + Sync>;
-
-/// Messages fetched per pull request (at most this many lanes at once): the
-/// consumer's whole `max_ack_pending`, so a backlog drains in batches whose
-/// writes share a SQLite commit. (It was 64 for a while, suspected of a
-/// dead-letter test's timeouts that turned out to be the idle spin that
-/// `next_batch` ends.)
-const BATCH: usize = 256;
-
-/// How long one waiting pull request lasts while nothing is ready; a
-/// shutdown does not wait for it.
-const IDLE_WAIT: Duration = Duration::from_secs(1);
 
 /// A durable pull consumer and the handlers for the subjects it receives.
 pub struct Listener<S> {
@@ -131,98 +125,50 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
         metrics: Metrics,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
-        let Some(consumer) = self.consumer(&bus, &shutdown).await else { return Ok(()) };
+        let Some(consumer) = fetch::consumer(&bus, self.durable, self.filter, &shutdown).await else { return Ok(()) };
         tracing::info!(filter = self.filter.unwrap_or(">"), "listening");
-        for subject in self.handlers.keys() {
+        for subject in self.handlers.keys().copied() {
             metrics.expect_consumed(subject);
         }
-        let mut failures = 0u32;
-        while !shutdown.is_cancelled() {
-            if !readiness.is_ready() || !bus.is_ready() {
-                pause(Duration::from_millis(200), &shutdown).await;
-                continue;
-            }
-            let fetched = tokio::select! {
-                () = shutdown.cancelled() => break,
-                fetched = next_batch(&consumer) => fetched,
-            };
-            let messages = match fetched {
-                Ok(messages) => messages,
-                Err(error) => {
-                    failures += 1;
-                    tracing::warn!(error = %error, "cannot fetch messages");
-                    pause(DEPENDENCY.delay(failures), &shutdown).await;
-                    continue;
-                }
-            };
-            failures = 0;
-            let lanes = lanes::into_lanes(messages, |m| lanes::lane_key(m.subject.as_str(), &m.payload));
-            futures::future::join_all(
-                lanes.into_iter().map(|lane| self.run_lane(&bus, &state, &metrics, &shutdown, lane)),
-            )
-            .await;
-        }
+        let room = Semaphore::new(fetch::IN_HAND);
+        let (feeds, queues): (Vec<_>, Vec<_>) = (0..LANES).map(|_| mpsc::unbounded_channel()).unzip();
+        let lanes = futures::future::join_all(
+            queues.into_iter().map(|queue| self.run_lane(&bus, &state, &metrics, &shutdown, &room, queue)),
+        );
+        let feeding = feed(&consumer, &bus, &readiness, &shutdown, &room, feeds);
+        futures::future::join(feeding, lanes).await;
         tracing::info!("listener stopped");
         Ok(())
     }
 
-    /// Creates the durable consumer if missing (retrying until the stream
-    /// exists); `None` when shut down first.
-    async fn consumer(&self, bus: &Bus, shutdown: &CancellationToken) -> Option<PullConsumer> {
-        let mut attempts = 0;
-        loop {
-            if bus.is_ready() {
-                match self.create_consumer(bus).await {
-                    Ok(consumer) => return Some(consumer),
-                    Err(error) => {
-                        tracing::warn!(error = format!("{error:#}"), "cannot create consumer")
-                    }
-                }
-            }
-            attempts += 1;
-            if pause(DEPENDENCY.delay(attempts), shutdown).await {
-                return None;
-            }
-        }
-    }
-
-    async fn create_consumer(&self, bus: &Bus) -> anyhow::Result<PullConsumer> {
-        let settings = bus.settings();
-        let stream = bus.jetstream().get_stream(STREAM).await.context("stream lookup")?;
-        let config = pull::Config {
-            durable_name: Some(self.durable.to_owned()),
-            filter_subject: self.filter.unwrap_or_default().to_owned(),
-            deliver_policy: DeliverPolicy::All,
-            ack_policy: AckPolicy::Explicit,
-            ack_wait: settings.ack_wait,
-            max_deliver: settings.max_deliver,
-            max_ack_pending: 256,
-            ..Default::default()
-        };
-        stream.get_or_create_consumer(self.durable, config).await.context("consumer creation")
-    }
-
-    /// One aggregate's messages, in stream order.
+    /// One lane's messages, in the order they were fetched, until the feed
+    /// ends; after a shutdown, the ones still queued are handed back.
     async fn run_lane(
         &self,
         bus: &Bus,
         state: &S,
         metrics: &Metrics,
         shutdown: &CancellationToken,
-        lane: Vec<Message>,
+        room: &Semaphore,
+        mut queue: mpsc::UnboundedReceiver<Message>,
     ) {
-        for message in lane {
+        while let Some(message) = queue.recv().await {
             if shutdown.is_cancelled() {
                 // Hand it straight back so another replica takes it now.
                 let _ = message.ack_with(AckKind::Nak(None)).await;
             } else {
                 self.process(bus, state, metrics, message).await;
             }
+            room.add_permits(1);
         }
     }
 
     async fn process(&self, bus: &Bus, state: &S, metrics: &Metrics, message: Message) {
-        let delivery = Delivery::of(&message, &self.counts);
+        let subject = match self.handlers.get_key_value(message.subject.as_str()) {
+            Some((handled, _)) => Cow::Borrowed(*handled),
+            None => Cow::Owned(message.subject.to_string()),
+        };
+        let delivery = Delivery::of(&message, subject, &self.counts);
         // A root of its own, continuing the publisher's trace from the
         // message's `traceparent` header (contract 8, Traces), not the listener's.
         let span = tracing::info_span!(
@@ -254,26 +200,55 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
     }
 }
 
-/// What the consumer has ready, up to [`BATCH`], at once; when nothing is,
-/// one message as soon as it comes, or none after [`IDLE_WAIT`]. A fetch
-/// answers "no messages" at once, so asking again straight away kept every
-/// idle listener busy asking (and the server answering) in a tight loop: the
-/// CPU it took delayed a test's redeliveries by seconds on a loaded machine.
-async fn next_batch(consumer: &PullConsumer) -> anyhow::Result<Vec<Message>> {
-    let ready = collect(consumer.fetch().max_messages(BATCH).messages().await?).await;
-    if !ready.is_empty() {
-        return Ok(ready);
-    }
-    Ok(collect(consumer.batch().max_messages(1).expires(IDLE_WAIT).messages().await?).await)
-}
-
-async fn collect(mut batch: pull::Batch) -> Vec<Message> {
-    let mut messages = Vec::new();
-    while let Some(message) = batch.next().await {
-        match message {
-            Ok(message) => messages.push(message),
-            Err(error) => tracing::warn!(error = %error, "broken delivery"),
+/// Fetches while the service is ready and a whole batch fits in hand, and
+/// queues each message on its aggregate's lane; returns on shutdown, which
+/// closes the lanes' queues.
+async fn feed(
+    consumer: &PullConsumer,
+    bus: &Bus,
+    readiness: &Readiness,
+    shutdown: &CancellationToken,
+    room: &Semaphore,
+    lanes: Vec<mpsc::UnboundedSender<Message>>,
+) {
+    let (mut failures, mut unkeyed) = (0u32, 0usize);
+    while !shutdown.is_cancelled() {
+        if !readiness.is_ready() || !bus.is_ready() {
+            pause(Duration::from_millis(200), shutdown).await;
+            continue;
+        }
+        // Never closed, so acquiring cannot fail; the lanes give the
+        // permits back one by one as they settle messages.
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            permits = room.acquire_many(fetch::BATCH as u32) => match permits {
+                Ok(permits) => permits.forget(),
+                Err(_) => break,
+            },
+        }
+        let fetched = tokio::select! {
+            () = shutdown.cancelled() => Ok(Vec::new()),
+            fetched = fetch::next_batch(consumer) => fetched,
+        };
+        let messages = match fetched {
+            Ok(messages) => messages,
+            Err(error) => {
+                room.add_permits(fetch::BATCH);
+                failures += 1;
+                tracing::warn!(error = %error, "cannot fetch messages");
+                pause(DEPENDENCY.delay(failures), shutdown).await;
+                continue;
+            }
+        };
+        failures = 0;
+        room.add_permits(fetch::BATCH - messages.len());
+        for message in messages {
+            let lane = lanes::lane_of(message.subject.as_str(), &message.payload, LANES).unwrap_or_else(|| {
+                unkeyed = unkeyed.wrapping_add(1);
+                unkeyed % LANES
+            });
+            // The lanes outlive this loop: sending cannot fail.
+            let _ = lanes[lane].send(message);
         }
     }
-    messages
 }

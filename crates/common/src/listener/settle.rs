@@ -1,7 +1,7 @@
 //! Settling one delivery: what a handler's decision means for the server
 //! (ack, nak with a delay, or dead letter then terminate), and counting it.
 
-use std::time::Duration;
+use std::{borrow::Cow, time::Duration};
 
 use async_nats::{
     HeaderMap,
@@ -24,6 +24,8 @@ const LAST_COPY_ATTEMPTS: u32 = 8;
 /// A message in hand, and where it stands in the stream.
 pub(super) struct Delivery<'a> {
     message: &'a Message,
+    /// Its subject, as the handler names it where one does (for metrics).
+    subject: Cow<'static, str>,
     pub(super) stream_sequence: u64,
     /// This is its n-th delivery.
     pub(super) count: i64,
@@ -61,15 +63,17 @@ impl Settlement {
 }
 
 impl<'a> Delivery<'a> {
-    /// `message`, numbered by the server or, where that went back, by `counts`.
-    pub(super) fn of(message: &'a Message, counts: &DeliveryCounts) -> Self {
+    /// `message` on `subject`, numbered by the server or, where that went
+    /// back, by `counts`.
+    pub(super) fn of(message: &'a Message, subject: Cow<'static, str>, counts: &DeliveryCounts) -> Self {
         match message.info() {
             Ok(info) => Self {
                 message,
+                subject,
                 stream_sequence: info.stream_sequence,
                 count: counts.count(info.stream_sequence, info.delivered),
             },
-            Err(_) => Self { message, stream_sequence: 0, count: 1 },
+            Err(_) => Self { message, subject, stream_sequence: 0, count: 1 },
         }
     }
 
@@ -94,7 +98,7 @@ impl<'a> Delivery<'a> {
             },
         };
         self.message.ack_with(kind).await.map_err(|error| anyhow::anyhow!("{error}"))?;
-        metrics.consumed(self.message.subject.as_str(), outcome);
+        metrics.consumed(self.subject.clone(), outcome);
         tracing::info!(outcome = outcome.label(), "event consumed");
         Ok(outcome)
     }

@@ -7,6 +7,7 @@ mod requests;
 pub(crate) use self::requests::{serve, track};
 
 use std::{
+    borrow::Cow,
     sync::{Arc, Mutex, atomic::AtomicU64},
     time::Duration,
 };
@@ -42,7 +43,8 @@ struct SubjectLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ConsumedLabels {
-    subject: String,
+    /// A handled subject's own `&'static str` (no copy per message).
+    subject: Cow<'static, str>,
     outcome: &'static str,
 }
 
@@ -187,16 +189,16 @@ impl Metrics {
     /// outcome, so that the first dead letter is an increase from 0 that
     /// `increase()` (the dashboard panel, the `TicketingDeadLetters` alert)
     /// sees, rather than a new series that starts at 1.
-    pub(crate) fn expect_consumed(&self, subject: &str) {
+    pub(crate) fn expect_consumed(&self, subject: &'static str) {
         for outcome in [ConsumeOutcome::Ack, ConsumeOutcome::Retry, ConsumeOutcome::DeadLetter] {
-            let labels = ConsumedLabels { subject: subject.to_owned(), outcome: outcome.label() };
+            let labels = ConsumedLabels { subject: Cow::Borrowed(subject), outcome: outcome.label() };
             // Creating the series is the point; the guard it returns is not needed.
             drop(self.inner.events_consumed.get_or_create(&labels));
         }
     }
 
-    pub(crate) fn consumed(&self, subject: &str, outcome: ConsumeOutcome) {
-        let labels = ConsumedLabels { subject: subject.to_owned(), outcome: outcome.label() };
+    pub(crate) fn consumed(&self, subject: Cow<'static, str>, outcome: ConsumeOutcome) {
+        let labels = ConsumedLabels { subject, outcome: outcome.label() };
         self.inner.events_consumed.get_or_create(&labels).inc();
     }
 
@@ -238,7 +240,7 @@ mod tests {
         metrics.expect_consumed("order.created");
         let text = metrics.render();
         assert!(text.contains(r#"events_consumed_total{subject="order.created",outcome="dead_letter"} 0"#), "{text}");
-        metrics.consumed("order.created", ConsumeOutcome::DeadLetter);
+        metrics.consumed(Cow::Borrowed("order.created"), ConsumeOutcome::DeadLetter);
         let text = metrics.render();
         assert!(text.contains(r#"events_consumed_total{subject="order.created",outcome="dead_letter"} 1"#), "{text}");
     }
