@@ -37,13 +37,18 @@ pub(crate) struct Catalogue {
 pub(crate) async fn measure(booted: &Booted, users: &Users, scratch: &std::path::Path) -> anyhow::Result<Catalogue> {
     let tickets_url = format!("{}/api/tickets", booted.url("TICKETS_PORT"));
     let mut tickets = count(&tickets_url).await?;
+    // A first round of two seconds measures the write rate; each next one
+    // writes what is missing at that rate, rounded down, so the catalogue
+    // ends just above the target (a fixed guess of 5000 a second overshot
+    // it by 40% once writes got faster).
+    let mut rate = None;
     while tickets < CATALOGUE {
         let post = Target::post("top-up", tickets_url.clone(), r#"{"title":"Catalogue","price":12.5}"#, &users.seller);
         let missing = (CATALOGUE - tickets) as f64;
-        // About 5000 writes a second on two cores; whatever is still missing
-        // after that is topped up by the next round.
-        let span = Duration::from_secs((missing / 5000.0).ceil().max(1.0) as u64);
-        tokio::task::block_in_place(|| load::run(&post, span, crate::CONNECTIONS, scratch))?;
+        let span = rate
+            .map_or(Duration::from_secs(2), |rate: f64| Duration::from_secs((missing / rate).floor().max(1.0) as u64));
+        let written = tokio::task::block_in_place(|| load::run(&post, span, crate::CONNECTIONS, scratch))?;
+        rate = Some(written.rps.max(1.0));
         tickets = count(&tickets_url).await?;
     }
     restart_tickets(booted).await?;
@@ -51,7 +56,7 @@ pub(crate) async fn measure(booted: &Booted, users: &Users, scratch: &std::path:
     let probe = tokio::spawn(first_bytes(tickets_url.clone(), LIST_FOR));
     let list = tokio::task::block_in_place(|| load::run(&list, LIST_FOR, crate::CONNECTIONS, scratch))?;
     let first_byte = probe.await??;
-    let peak_kib = booted.stack.pid("tickets").and_then(|pid| crate::status_kib(pid, "VmHWM:")).unwrap_or(0);
+    let peak_kib = booted.stack.pid("tickets").and_then(|pid| crate::memory::status_kib(pid, "VmHWM:")).unwrap_or(0);
     let page = Target::get("GET /api/tickets?limit=50 (direct)", format!("{tickets_url}?limit=50"));
     let page = tokio::task::block_in_place(|| load::run(&page, crate::LOAD_FOR, crate::CONNECTIONS, scratch))?;
     Ok(Catalogue { tickets, list, peak_kib, first_byte, page })
