@@ -154,22 +154,29 @@ async fn many_aggregates_run_at_once_in_order_each_applied_once_across_a_restart
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn without_failures_no_event_overtakes_its_predecessor() {
+/// Publishes `ids` aggregates of `versions` versions each, interleaved, and
+/// runs a listener that fails no delivery until every version is applied.
+async fn applied_without_failures(ids: usize, versions: i64) -> (Vec<ObjectId>, Arc<Replica>) {
     let nats = TestNats::start();
     let (bus, metrics, readiness) = ready_bus(&nats).await;
-    let ids = publish_interleaved(&bus, IDS, VERSIONS).await;
+    let published = publish_interleaved(&bus, ids, versions).await;
     let replica = Arc::new(Replica::default());
     // Pre-mark every injected failure as done, so none fires.
-    replica.failed_once.lock().unwrap().extend(ids.iter().map(|id| (id.clone(), 3)));
+    replica.failed_once.lock().unwrap().extend(published.iter().map(|id| (id.clone(), 3)));
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(listener().run(bus.clone(), replica.clone(), readiness, metrics, shutdown.clone()));
-    eventually(Duration::from_secs(30), "every version applied", || async {
-        (applied_total(&replica) == IDS * VERSIONS as usize).then_some(())
+    eventually(Duration::from_secs(60), "every version applied", || async {
+        (applied_total(&replica) == ids * versions as usize).then_some(())
     })
     .await;
     shutdown.cancel();
     task.await.unwrap().unwrap();
+    (published, replica)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_failures_no_event_overtakes_its_predecessor() {
+    let (_, replica) = applied_without_failures(IDS, VERSIONS).await;
     assert_eq!(replica.gaps.load(Ordering::SeqCst), 0, "no version arrived before its predecessor");
     assert!(replica.most_in_flight.load(Ordering::SeqCst) > 1, "different aggregates ran at once");
 }
@@ -179,21 +186,8 @@ async fn without_failures_no_event_overtakes_its_predecessor() {
 /// its earlier ones may still wait in its lane, and must not overtake them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn across_many_fetches_no_event_overtakes_its_predecessor() {
-    const MANY_IDS: usize = 60;
     const MANY_VERSIONS: i64 = 24;
-    let nats = TestNats::start();
-    let (bus, metrics, readiness) = ready_bus(&nats).await;
-    let ids = publish_interleaved(&bus, MANY_IDS, MANY_VERSIONS).await;
-    let replica = Arc::new(Replica::default());
-    replica.failed_once.lock().unwrap().extend(ids.iter().map(|id| (id.clone(), 3)));
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(listener().run(bus.clone(), replica.clone(), readiness, metrics, shutdown.clone()));
-    eventually(Duration::from_secs(60), "every version applied", || async {
-        (applied_total(&replica) == MANY_IDS * MANY_VERSIONS as usize).then_some(())
-    })
-    .await;
-    shutdown.cancel();
-    task.await.unwrap().unwrap();
+    let (ids, replica) = applied_without_failures(60, MANY_VERSIONS).await;
     assert_eq!(replica.gaps.load(Ordering::SeqCst), 0, "no version arrived before its predecessor");
     let expected: Vec<i64> = (0..MANY_VERSIONS).collect();
     for id in &ids {

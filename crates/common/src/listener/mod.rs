@@ -15,7 +15,7 @@
 //! Fetched messages go to lanes by aggregate id (see `lanes`): each lane
 //! runs its messages one after another, acknowledging each after its
 //! handler, and the lanes run concurrently. Fetching goes on while the lanes
-//! work, as long as a whole batch fits in hand (`fetch::IN_HAND`, the
+//! work, as long as a whole batch fits in hand (`fetch::Source`: at most the
 //! consumer's `max_ack_pending`), so a backlog flows without a pause between
 //! batches and one slow aggregate holds up only its own lane.
 
@@ -24,15 +24,14 @@ mod fetch;
 mod lanes;
 mod settle;
 
-use std::{borrow::Cow, collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
+use std::{borrow::Cow, collections::HashMap, future::Future, pin::Pin, sync::Arc};
 
-use async_nats::jetstream::{AckKind, Message, consumer::PullConsumer};
+use async_nats::jetstream::{AckKind, Message};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use crate::{
-    backoff::{DEPENDENCY, pause},
     bus::Bus,
     events::Event,
     metrics::{ConsumeOutcome, Metrics},
@@ -125,17 +124,17 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
         metrics: Metrics,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
-        let Some(consumer) = fetch::consumer(&bus, self.durable, self.filter, &shutdown).await else { return Ok(()) };
+        let Some(source) = fetch::source(&bus, self.durable, self.filter, &shutdown).await else { return Ok(()) };
         tracing::info!(filter = self.filter.unwrap_or(">"), "listening");
         for subject in self.handlers.keys().copied() {
             metrics.expect_consumed(subject);
         }
-        let room = Semaphore::new(fetch::IN_HAND);
+        let room = Semaphore::new(source.in_hand);
         let (feeds, queues): (Vec<_>, Vec<_>) = (0..LANES).map(|_| mpsc::unbounded_channel()).unzip();
         let lanes = futures::future::join_all(
             queues.into_iter().map(|queue| self.run_lane(&bus, &state, &metrics, &shutdown, &room, queue)),
         );
-        let feeding = feed(&consumer, &bus, &readiness, &shutdown, &room, feeds);
+        let feeding = fetch::feed(&source, &bus, &readiness, &shutdown, &room, feeds);
         futures::future::join(feeding, lanes).await;
         tracing::info!("listener stopped");
         Ok(())
@@ -197,58 +196,5 @@ impl<S: Clone + Send + Sync + 'static> Listener<S> {
         }
         .instrument(span)
         .await;
-    }
-}
-
-/// Fetches while the service is ready and a whole batch fits in hand, and
-/// queues each message on its aggregate's lane; returns on shutdown, which
-/// closes the lanes' queues.
-async fn feed(
-    consumer: &PullConsumer,
-    bus: &Bus,
-    readiness: &Readiness,
-    shutdown: &CancellationToken,
-    room: &Semaphore,
-    lanes: Vec<mpsc::UnboundedSender<Message>>,
-) {
-    let (mut failures, mut unkeyed) = (0u32, 0usize);
-    while !shutdown.is_cancelled() {
-        if !readiness.is_ready() || !bus.is_ready() {
-            pause(Duration::from_millis(200), shutdown).await;
-            continue;
-        }
-        // Never closed, so acquiring cannot fail; the lanes give the
-        // permits back one by one as they settle messages.
-        tokio::select! {
-            () = shutdown.cancelled() => break,
-            permits = room.acquire_many(fetch::BATCH as u32) => match permits {
-                Ok(permits) => permits.forget(),
-                Err(_) => break,
-            },
-        }
-        let fetched = tokio::select! {
-            () = shutdown.cancelled() => Ok(Vec::new()),
-            fetched = fetch::next_batch(consumer) => fetched,
-        };
-        let messages = match fetched {
-            Ok(messages) => messages,
-            Err(error) => {
-                room.add_permits(fetch::BATCH);
-                failures += 1;
-                tracing::warn!(error = %error, "cannot fetch messages");
-                pause(DEPENDENCY.delay(failures), shutdown).await;
-                continue;
-            }
-        };
-        failures = 0;
-        room.add_permits(fetch::BATCH - messages.len());
-        for message in messages {
-            let lane = lanes::lane_of(message.subject.as_str(), &message.payload, LANES).unwrap_or_else(|| {
-                unkeyed = unkeyed.wrapping_add(1);
-                unkeyed % LANES
-            });
-            // The lanes outlive this loop: sending cannot fail.
-            let _ = lanes[lane].send(message);
-        }
     }
 }
