@@ -118,8 +118,9 @@ else
   printf '%s\n' "$fingerprint" > "$stamp"
 fi
 
-# Plain CSS and static files, copied as they are.
-cp client/style/main.css "$pkg/client.css"
+# Plain CSS and static files, copied as they are: the stylesheets one after
+# another in the order of their numbers (the cascade's order), as one file.
+cat client/style/[0-9]-*.css > "$pkg/client.css"
 cp -R client/public/. "$out/"
 
 size=$(wc -c < "$pkg/client_bg.wasm")
