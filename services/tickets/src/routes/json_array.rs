@@ -10,6 +10,22 @@ use axum::{
 use futures::{Stream, StreamExt as _, stream};
 use serde::Serialize;
 
+/// A JSON array answered whole. Serialized into a `Vec` sized for it rather
+/// than by `axum::Json` (a `BytesMut` writer): each of serde_json's small
+/// writes (a quote, a colon, a short string) became a call to musl's
+/// `memcpy`, 1600 of them for a page of 50, a quarter of the route's time.
+pub(crate) fn whole<T: Serialize>(rows: &[T]) -> Response {
+    let mut out = Vec::with_capacity(2 + rows.len() * ROW_BYTES);
+    match serde_json::to_writer(&mut out, rows) {
+        Ok(()) => ([(CONTENT_TYPE, "application/json")], out).into_response(),
+        // Only a failing `Serialize` impl gets here; ours do not fail.
+        Err(error) => common::ApiError::Unexpected(error.into()).into_response(),
+    }
+}
+
+/// About what one ticket takes as JSON, for sizing buffers up front.
+const ROW_BYTES: usize = 200;
+
 /// The response for `batches`; `hold` (a concurrency permit) is kept until
 /// the last byte is written. A store error after the first byte cannot change
 /// the status any more, so it ends the body abruptly (the client sees a
@@ -26,7 +42,7 @@ where
             tracing::error!(error = %error, "listing failed after the answer began; ending it");
             std::io::Error::other(error.to_string())
         })?;
-        let mut out = Vec::with_capacity(batch.len() * 160);
+        let mut out = Vec::with_capacity(batch.len() * ROW_BYTES);
         for row in &batch {
             if !std::mem::take(&mut first) {
                 out.push(b',');

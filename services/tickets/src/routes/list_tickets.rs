@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use axum::{
-    Json,
     extract::{Query, State},
     http::header::LINK,
     response::{IntoResponse as _, Response},
@@ -17,7 +16,10 @@ use common::{ApiError, Result, store::Page};
 use futures::{StreamExt as _, stream};
 use serde_json::{Value, json};
 
-use super::{json_array::streamed, view::TicketView};
+use super::{
+    json_array::{streamed, whole},
+    view::TicketView,
+};
 use crate::{state::AppState, ticket::Ticket};
 
 /// The largest page a client may ask for.
@@ -90,7 +92,7 @@ pub(crate) async fn list_tickets(
             // goes back now (streaming a small list cost five times as much
             // per request in the bench).
             drop(permit);
-            return Ok(Json(first.into_iter().map(TicketView::from).collect::<Vec<_>>()).into_response());
+            return Ok(whole(&first.into_iter().map(TicketView::from).collect::<Vec<_>>()));
         }
         let batches = stream::once(async { Ok(first) })
             .chain(batches)
@@ -106,11 +108,11 @@ pub(crate) async fn list_tickets(
         (true, Some(last)) => Some(next_link(&params, last.id.as_str())),
         _ => None,
     };
-    let body = Json(tickets.into_iter().map(TicketView::from).collect::<Vec<_>>());
-    // into_response serializes: the permit covers it.
+    // Serialized here: the permit covers it.
+    let body = whole(&tickets.into_iter().map(TicketView::from).collect::<Vec<_>>());
     let response = match next {
         Some(link) => ([(LINK, link)], body).into_response(),
-        None => body.into_response(),
+        None => body,
     };
     drop(permit);
     Ok(response)

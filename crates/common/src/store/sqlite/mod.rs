@@ -10,24 +10,25 @@
 //!
 //! Here: opening, documents and the connection pool; `outbox` holds the
 //! outbox table's reads and writes, `sql` the SQL text and error mapping,
-//! `files` the read connections and the file's identity, `writer` the writer
-//! connection's thread, which commits concurrent writes together.
+//! `files` opening read connections and the file's identity, `readers` the
+//! threads that own the read connections, `writer` the writer connection's
+//! thread, which commits concurrent writes together.
 
 use std::{
     fs,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    sync::Arc,
 };
 
 use anyhow::Context as _;
 use rusqlite::{Connection, ToSql, params};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::sync::Semaphore;
 
 use self::{
-    files::{file_identity, open_reader},
+    files::file_identity,
     outbox::append_outbox,
+    readers::Readers,
     sql::{classify, columns, parse_as, schema_sql, select_sql},
     writer::Writer,
 };
@@ -36,11 +37,9 @@ use crate::events::Outgoing;
 
 mod files;
 mod outbox;
+mod readers;
 mod sql;
 mod writer;
-
-/// Read connections kept open, and reads running at once.
-const READERS: usize = 4;
 
 /// A SQLite database file shared by clones.
 #[derive(Clone)]
@@ -52,13 +51,8 @@ struct Inner {
     path: PathBuf,
     /// Every write goes to the writer thread, which commits them in groups.
     writer: Writer,
-    readers: Mutex<Vec<Connection>>,
-    /// Waited for on the async side, so that at most `READERS` reads hold a
-    /// blocking-pool thread: otherwise each queued read took a thread to open
-    /// a connection of its own, and 32 readers of the whole list cost 149 MiB
-    /// (each thread's allocator heap). Writes need no slot: they queue on the
-    /// writer thread's channel.
-    read_slots: Semaphore,
+    /// Every read goes to one of a few reader threads (see `readers`).
+    readers: Readers,
     /// (device, inode) of the file when opened: if the file is deleted or
     /// replaced, our connections write to an orphan, so we report unready.
     identity: Option<(u64, u64)>,
@@ -80,8 +74,7 @@ impl SqliteStore {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 writer: Writer::start(writer).context("cannot start the SQLite writer thread")?,
-                readers: Mutex::new(Vec::new()),
-                read_slots: Semaphore::new(READERS),
+                readers: Readers::start(path.to_owned()).context("cannot start the SQLite reader threads")?,
                 identity: file_identity(path),
             }),
         })
@@ -198,40 +191,16 @@ impl SqliteStore {
         self.inner.writer.write(work).await
     }
 
-    /// Runs `work` on a pooled reader connection, off the async threads.
+    /// Runs `work` on a reader connection, off the async threads.
     async fn read<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        // Never closed, so acquiring cannot fail.
-        let _slot = self.inner.read_slots.acquire().await.map_err(|e| StoreError::Other(e.into()))?;
-        let inner = Arc::clone(&self.inner);
-        run_blocking(move || {
-            let pooled = inner.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
-            let conn = match pooled {
-                Some(conn) => conn,
-                None => open_reader(&inner.path)?,
-            };
-            let result = work(&conn);
-            let mut readers = inner.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if readers.len() < READERS {
-                readers.push(conn);
-            }
-            result
-        })
-        .await
+        self.inner.readers.read(work).await
     }
 }
 
 /// Column `index` of `row` as text (the id and document columns are TEXT).
 fn text<'row>(row: &'row rusqlite::Row<'_>, index: usize) -> Result<&'row str, StoreError> {
     Ok(row.get_ref(index)?.as_str().map_err(anyhow::Error::from)?)
-}
-
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|join| StoreError::Other(anyhow::anyhow!("store task failed: {join}")))?
 }
