@@ -74,9 +74,8 @@ fn run(path: &std::path::Path, queue: &Mutex<Receiver<Job>>) {
     loop {
         // One thread waits in `recv` holding the lock; the others wait for
         // the lock. Each job goes to exactly one of them.
-        let job = match queue.lock().unwrap_or_else(PoisonError::into_inner).recv() {
-            Ok(job) => job,
-            Err(_) => return,
+        let Ok(job) = queue.lock().unwrap_or_else(PoisonError::into_inner).recv() else {
+            return;
         };
         let opened = match conn.take() {
             Some(open) => Ok(open),
