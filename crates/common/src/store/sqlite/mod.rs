@@ -8,7 +8,7 @@
 //! plain constraint failures; reads use a few extra connections, which WAL
 //! mode lets run beside the writer.
 //!
-//! Here: opening, documents and the connection pool; `outbox` holds the
+//! Here: opening and documents; `outbox` holds the
 //! outbox table's reads and writes, `sql` the SQL text and error mapping,
 //! `files` opening read connections and the file's identity, `readers` the
 //! threads that own the read connections, `writer` the writer connection's

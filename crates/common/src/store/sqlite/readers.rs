@@ -26,7 +26,7 @@ use super::{super::StoreError, files::open_reader};
 
 /// Read connections, and reads running at once: two per core on the two
 /// cores we plan for, so a read waits for a core, not for a connection.
-pub(super) const READERS: usize = 4;
+const READERS: usize = 4;
 
 /// One read: runs on a reader's connection, or is told why there is none.
 type Job = Box<dyn FnOnce(Result<&Connection, StoreError>) + Send>;
